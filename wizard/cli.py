@@ -1,0 +1,129 @@
+"""Command line: parse arguments, then hand over to one module in ``wizard.commands``.
+
+Kept deliberately light: ``--help``, ``--version`` and every non-interactive subcommand must not
+import textual (the TUI costs ~0.2 s to import and is useless on a serial console), so each
+subcommand's module is imported only when that subcommand runs.
+
+Exit codes: 0 done, 1 a step failed, 2 bad input or usage, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from wizard import __version__
+from wizard.errors import UserError
+
+DEFAULT_STATE_DIR = "/var/lib/aio-wizard"
+DEFAULT_LOG_DIR = "/var/log/aio-wizard"
+
+EPILOG = """\
+exit codes: 0 done, 1 a step failed, 2 bad input or usage, 130 interrupted
+
+On a machine that must not be changed, run with --dry-run: the whole wizard works,
+and at the end it shows (and can save) the plan instead of running it.
+"""
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """Global options are accepted before or after the subcommand.
+
+    On subparsers they default to SUPPRESS so a value given before the subcommand is not
+    overwritten by the subparser's default.
+    """
+    default = (lambda v: v) if top else (lambda v: argparse.SUPPRESS)
+    parser.add_argument(
+        "--state-dir",
+        default=default(DEFAULT_STATE_DIR),
+        metavar="DIR",
+        help=f"where the journal and the lock live (default {DEFAULT_STATE_DIR})",
+    )
+    parser.add_argument(
+        "--log-dir",
+        default=default(DEFAULT_LOG_DIR),
+        metavar="DIR",
+        help=f"where each step's log goes (default {DEFAULT_LOG_DIR})",
+    )
+    # Describe the host from a `probe --json` file instead of probing this machine
+    # (tests, screenshots, demos, planning for another box).
+    parser.add_argument("--host-facts", default=default(None), metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--version", action="version", version=f"aio-wizard {__version__}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aio-wizard",
+        description="Take a fresh Debian host (arm64 or x86_64) to an OpenStack All-in-One with Kolla-Ansible.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_global_options(parser, top=True)
+    parser.add_argument(
+        "--dry-run", action="store_true", help="change nothing: end with the plan instead of running it"
+    )
+    parser.add_argument(
+        "--plain", action="store_true", help="line prompts instead of the full-screen UI (serial consoles)"
+    )
+    parser.add_argument("--answers", metavar="FILE", help="answers YAML whose values become the defaults")
+    parser.add_argument("--verbose", "-v", action="store_true", help="with --plain: print every log line of each step")
+
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _add_global_options(p, top=False)
+        return p
+
+    p = add("probe", "host facts, preflight checks, detected defaults with reasons")
+    p.add_argument("--json", action="store_true", help="print the same as JSON")
+
+    p = add("validate", "check an answers file: every problem at once as FILE:LINE: key: message")
+    p.add_argument("file", metavar="FILE")
+
+    p = add("export", "write the answers as YAML (defaults detected from this host, --answers applied)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--answers", metavar="FILE", default=argparse.SUPPRESS, help="answers to apply over the defaults")
+
+    p = add("plan", "every step with its exact commands and the files it writes; changes nothing")
+    p.add_argument("--answers", metavar="FILE", default=argparse.SUPPRESS, help="answers to plan with")
+    p.add_argument("--release", metavar="R", help="plan this OpenStack release (even one this host cannot run)")
+
+    p = add("run", "run the install from an answers file")
+    p.add_argument("--answers", metavar="FILE", default=argparse.SUPPRESS, help="the answers to install with")
+    p.add_argument("--non-interactive", action="store_true", help="never ask: fail on missing answers or a failed step")
+    p.add_argument("--from", dest="from_step", metavar="STEP", help="start at this step")
+    p.add_argument("--until", dest="until_step", metavar="STEP", help="stop after this step")
+    p.add_argument("--dry-run", action="store_true", default=argparse.SUPPRESS, help="print the plan instead")
+    p.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS, help="print every log line")
+    # A plan of arbitrary harmless steps (YAML) instead of the Kolla pipeline: used by the tests.
+    p.add_argument("--steps-file", metavar="FILE", help=argparse.SUPPRESS)
+
+    add("status", "the current install's progress")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name, value in (("answers", None), ("dry_run", False), ("verbose", False), ("steps_file", None)):
+        if not hasattr(args, name):
+            setattr(args, name, value)
+    module_name = args.command or "interactive"
+    try:
+        module = importlib.import_module(f"wizard.commands.{module_name}")
+        return int(module.run(args) or 0)
+    except UserError as exc:
+        print(f"aio-wizard: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("aio-wizard: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,11 @@
+"""`aio-wizard plan`."""
+
+from __future__ import annotations
+
+import argparse
+
+from wizard.errors import UserError
+
+
+def run(args: argparse.Namespace) -> int:
+    raise UserError("'plan' is not implemented yet")

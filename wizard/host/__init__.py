@@ -1,0 +1,1 @@
+"""Read-only probing of the host: facts (with their sources) and preflight checks."""
