@@ -12,7 +12,7 @@ import sys
 import wizard
 
 CORE_PACKAGES = ("wizard.host", "wizard.answers", "wizard.kolla", "wizard.pipeline", "wizard.commands")
-UI_ONLY = ("wizard.ui.tui", "wizard.commands.interactive", "wizard.ui.plain")
+UI_ONLY = ("wizard.ui.tui", "wizard.commands.interactive", "wizard.ui.plain", "wizard.__main__")
 
 
 def _core_modules() -> list[str]:
