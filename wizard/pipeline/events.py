@@ -1,0 +1,113 @@
+"""What the runner tells its observers.
+
+The runner is the only thing that acts; the TUI, the plain front end and the console printer
+only observe these events. Listeners are plain callables ``listener(event)`` invoked from the
+runner's thread: they must return quickly and must not touch UI objects directly (the TUI
+forwards them with ``post_message``, which is thread-safe).
+
+When a step has failed for good (its automatic retries used up), the runner asks a ``decide``
+callable what to do; it blocks the runner thread until the front end answers. Non-interactive
+runs pass :func:`always_abort`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+StepStatus = Literal["pending", "running", "done", "failed", "skipped", "interrupted"]
+Decision = Literal["retry", "skip", "abort"]
+PlanStatus = Literal["done", "failed", "aborted", "interrupted"]
+
+
+@dataclass(frozen=True)
+class PlanStarted:
+    """The run begins. ``step_ids`` are the steps this run will go through, in order."""
+
+    step_ids: tuple[str, ...]
+    titles: tuple[str, ...]
+    release: str
+    resumed: bool = False
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    step_id: str
+    index: int  # 1-based position in the whole plan
+    total: int
+    title: str
+    attempt: int  # 1 for the first try
+    log_path: str
+
+
+@dataclass(frozen=True)
+class StepOutput:
+    """A batch of output lines: ANSI stripped, secrets redacted, no trailing newlines."""
+
+    step_id: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StepSubstatus:
+    """A short status inside a long step, e.g. Ansible's current ``PLAY [..] / TASK [..]``."""
+
+    step_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StepRetrying:
+    """An automatic retry after a transient failure, in ``delay`` seconds."""
+
+    step_id: str
+    attempt: int  # the attempt about to start
+    delay: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class StepFinished:
+    step_id: str
+    status: StepStatus  # "done", "failed", "skipped" or "interrupted"
+    exit_code: int | None
+    duration: float  # seconds
+    reason: str = ""  # e.g. "already done: 127.0.1.1 is commented out", "skipped by the user"
+    hint: str | None = None  # a known failure's explanation and fix
+    tail: tuple[str, ...] = ()  # the last lines of output (on failure)
+    log_path: str = ""
+
+
+@dataclass(frozen=True)
+class PlanFinished:
+    status: PlanStatus
+    duration: float
+    failed_step: str | None = None
+    skipped_steps: tuple[str, ...] = field(default_factory=tuple)
+
+
+Event = PlanStarted | StepStarted | StepOutput | StepSubstatus | StepRetrying | StepFinished | PlanFinished
+Listener = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class StepFailure:
+    """What a front end needs to decide Retry / Skip / Abort after a step failed for good."""
+
+    step_id: str
+    title: str
+    exit_code: int | None
+    attempts: int
+    log_path: str
+    tail: tuple[str, ...]
+    hint: str | None
+    optional: bool
+
+
+DecideFn = Callable[[StepFailure], Decision]
+
+
+def always_abort(failure: StepFailure) -> Decision:
+    """The decision of a non-interactive run: stop at the first step that fails for good."""
+    return "abort"
