@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--answers", metavar="FILE", help="answers YAML whose values become the defaults")
     parser.add_argument("--verbose", "-v", action="store_true", help="with --plain: print every log line of each step")
 
+    # A plan of arbitrary harmless steps (YAML) instead of the Kolla pipeline: used by the tests.
+    parser.add_argument("--steps-file", metavar="FILE", help=argparse.SUPPRESS)
+
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -99,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", default=argparse.SUPPRESS, help="print the plan instead")
     p.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS, help="print every log line")
     # A plan of arbitrary harmless steps (YAML) instead of the Kolla pipeline: used by the tests.
-    p.add_argument("--steps-file", metavar="FILE", help=argparse.SUPPRESS)
+    p.add_argument("--steps-file", metavar="FILE", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     add("status", "the current install's progress")
     return parser
