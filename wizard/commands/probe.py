@@ -1,11 +1,29 @@
-"""`aio-wizard probe`."""
+"""`aio-wizard probe [--json]`: host facts, preflight checks and detected defaults with reasons.
+
+Read-only and light: it never imports textual, so it works on a serial console and as the
+first thing to run on a box that must not be changed. The exit code is 0 whatever the checks
+say; the report is the answer. ``--host-facts FILE`` replays a captured host instead.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 
-from wizard.errors import UserError
+from wizard.answers.defaults import detected_defaults
+from wizard.host.checks import preflight_checks
+from wizard.host.probe import load_facts
+from wizard.host.report import probe_document, render_report
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UserError("'probe' is not implemented yet")
+    facts = load_facts(getattr(args, "host_facts", None))
+    checks = preflight_checks(facts)
+    defaults = detected_defaults(facts)
+    if getattr(args, "json", False):
+        sys.stdout.write(json.dumps(probe_document(facts, checks, defaults), indent=2, sort_keys=False) + "\n")
+    else:
+        sys.stdout.write(render_report(facts, checks, defaults))
+    sys.stdout.flush()
+    return 0

@@ -117,6 +117,7 @@ class Virtualization:
     dev_kvm_present: bool = False
     dev_kvm_openable: bool = False
     cpu_flag: str | None = None  # "vmx"/"svm" on x86 when present, None otherwise or not applicable
+    kvm_api_version: int | None = None  # KVM_GET_API_VERSION of the real /dev/kvm (12), None when not asked
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,97 @@
+"""Probe a host into :class:`HostFacts` (read-only), each fact with where it came from.
+
+Everything is read under ``root`` and every command goes through ``run``, so tests describe any
+host with fixture files and a runner double; the real machine is the default. Network interfaces
+are the one thing that cannot come from files: ``live_network=True`` asks the kernel (psutil,
+netifaces, sysfs) about the network namespace this process runs in, which is how the netns tests
+build real hosts with real NICs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wizard.host import cpu, network, os_release, services, virt
+from wizard.host.commands import CommandRunner, run_command
+from wizard.host.facts import HostFacts
+
+
+def probe_host(root: Path = Path("/"), run: CommandRunner = run_command, *, live_network: bool = True) -> HostFacts:
+    """Look at the host (or the fixture under ``root``) and describe it. Changes nothing."""
+    root = Path(root)
+    sources: dict[str, str] = {}
+
+    cpu_info = cpu.probe_cpu(root)
+    sources.update(arch=cpu_info.arch_source, cpu_model=cpu_info.source, cpu_cores=cpu_info.source)
+    ram, sources["ram_bytes"] = cpu.probe_memory(root)
+    disk = cpu.probe_disk(root)
+    for key in ("disk_root_free_bytes", "disk_docker_free_bytes", "disk_docker_path"):
+        sources[key] = disk.source
+    os_rel, sources["os"] = os_release.probe_os_release(root)
+
+    virtualization = virt.probe_virtualization(root, run, cpu_info.arch, cpu_info.flags)
+    sources["virt"] = _virt_source(root, virtualization.kvm_ok_present, cpu_info.arch)
+
+    if live_network:
+        nics, sources["nics"] = network.probe_nics(root)
+    else:
+        nics, sources["nics"] = (), "not probed (live_network=False)"
+    route = network.probe_default_route(root, live=live_network)
+    sources["default_route"] = route.source if route else "no IPv4 default route (netifaces, /proc/net/route)"
+
+    name, sources["hostname"] = services.hostname(root)
+    resolves, sources["hostname_resolves_to"] = services.resolve_hostname(root, name)
+    line, sources["hosts_127_0_1_1"] = services.hosts_127_0_1_1(root)
+    libvirt, sources["libvirt_running"] = services.libvirt_running(root)
+    docker_io, sources["docker_io_installed"] = services.dpkg_installed(root, "docker.io")
+    clock, sources["clock_synchronized"] = services.clock_synchronized(run)
+    nscd, sources["nscd_running"] = services.nscd_running(root, run)
+    root_user, sources["is_root"] = services.is_root()
+    python3, sources["python_is_python3"] = services.python_is_python3(run)
+    apparmor, sources["apparmor_libvirtd_profile"] = services.apparmor_libvirtd_profile(root)
+
+    return HostFacts(
+        arch=cpu_info.arch,
+        cpu_model=cpu_info.model,
+        cpu_cores=cpu_info.cores,
+        ram_bytes=ram,
+        disk_root_free_bytes=disk.root_free,
+        disk_docker_free_bytes=disk.docker_free,
+        disk_docker_path=disk.docker_mount,
+        os=os_rel,
+        virt=virtualization,
+        nics=nics,
+        default_route=route,
+        hostname=name,
+        hostname_resolves_to=resolves,
+        hosts_127_0_1_1=line,
+        libvirt_running=libvirt,
+        docker_io_installed=docker_io,
+        clock_synchronized=clock,
+        nscd_running=nscd,
+        is_root=root_user,
+        python_is_python3=python3,
+        apparmor_libvirtd_profile=apparmor,
+        sources=sources,
+    )
+
+
+def _virt_source(root: Path, kvm_ok: bool, arch: str) -> str:
+    parts = [" ".join(virt.KVM_OK) if kvm_ok else "kvm-ok (not installed)", str(root / "dev/kvm")]
+    if arch in ("x86_64", "i686"):
+        parts.append(f"{root / 'proc/cpuinfo'} flags")
+    return ", ".join(parts)
+
+
+def load_facts(path: str | None) -> HostFacts:
+    """The ``--host-facts`` file when given (a ``probe --json`` document or bare facts), else this host."""
+    if path:
+        from wizard.errors import UserError
+
+        try:
+            return HostFacts.load(path)
+        except FileNotFoundError as exc:
+            raise UserError(f"{path}: no such host facts file") from exc
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            raise UserError(f"{path}: not a host facts JSON file ({exc})") from exc
+    return probe_host()

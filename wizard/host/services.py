@@ -1,0 +1,167 @@
+"""Host services and settings that make Kolla's bootstrap or prechecks fail later.
+
+Each of these is a failure the user otherwise meets 20 minutes into a deploy:
+host libvirt's socket makes nova's precheck fail; Debian's docker.io conflicts with the
+docker-ce that bootstrap-servers installs; an unsynchronized clock and a running nscd fail
+prechecks; a ``127.0.1.1 <hostname>`` line breaks RabbitMQ; a leftover AppArmor libvirtd
+profile stops the containerized libvirt. Every function returns ``(value, source)``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from pathlib import Path
+
+from wizard.host.commands import NOT_FOUND, CommandRunner
+
+LIBVIRT_SOCKETS = ("var/run/libvirt/libvirt-sock", "run/libvirt/libvirt-sock")
+DPKG_STATUS = "var/lib/dpkg/status"
+TIMEDATECTL = ("timedatectl", "show", "-p", "NTPSynchronized", "--value")
+PIDOF_NSCD = ("pidof", "nscd")
+PYTHON_VERSION = ("python", "--version")
+APPARMOR_LIBVIRTD = "etc/apparmor.d/usr.sbin.libvirtd"
+RESOLVE_TIMEOUT = 2.0  # seconds: a hostname lookup must never hang the probe on a dead DNS server
+
+
+def libvirt_running(root: Path) -> tuple[bool, str]:
+    for rel in LIBVIRT_SOCKETS:
+        path = root / rel
+        if os.path.lexists(path):
+            return True, f"{path} exists"
+    return False, f"no {root / LIBVIRT_SOCKETS[0]} nor {root / LIBVIRT_SOCKETS[1]}"
+
+
+def dpkg_installed(root: Path, package: str) -> tuple[bool, str]:
+    """Is ``package`` in state "install ok installed" in dpkg's status file?"""
+    path = root / DPKG_STATUS
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return False, f"not readable: {path}"
+    for stanza in text.split("\n\n"):
+        fields = {}
+        for line in stanza.splitlines():
+            key, sep, value = line.partition(":")
+            if sep and not line.startswith(" "):
+                fields[key] = value.strip()
+        if fields.get("Package") == package:
+            return fields.get("Status", "").endswith(" installed"), f"{path} ({package}: {fields.get('Status', '?')})"
+    return False, f"{path} (no {package})"
+
+
+def clock_synchronized(run: CommandRunner) -> tuple[bool | None, str]:
+    result = run(list(TIMEDATECTL))
+    shown = " ".join(TIMEDATECTL)
+    answer = result.output.strip().lower()
+    if result.returncode == 0 and answer in ("yes", "no"):
+        return answer == "yes", shown
+    if result.returncode == NOT_FOUND:
+        return None, f"{shown}: not installed"
+    first = (result.output.strip().splitlines() or [f"exit {result.returncode}"])[0]
+    return None, f"{shown}: {first}"
+
+
+def nscd_running(root: Path, run: CommandRunner) -> tuple[bool, str]:
+    if root == Path("/"):
+        try:
+            import psutil
+
+            names = {p.info["name"] for p in psutil.process_iter(["name"])}
+            return "nscd" in names, "psutil.process_iter()"
+        except Exception:  # no /proc access: ask pidof instead
+            pass
+    result = run(list(PIDOF_NSCD))
+    return result.returncode == 0, " ".join(PIDOF_NSCD)
+
+
+def hostname(root: Path) -> tuple[str, str]:
+    if root == Path("/"):
+        return socket.gethostname(), "socket.gethostname()"
+    path = root / "etc/hostname"
+    try:
+        return path.read_text().strip().split()[0], str(path)
+    except (OSError, IndexError):
+        return "", f"not readable: {path}"
+
+
+def parse_hosts(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Uncommented ``/etc/hosts`` entries as ``(address, names)``."""
+    entries = []
+    for line in text.splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) >= 2:
+            entries.append((fields[0], tuple(fields[1:])))
+    return entries
+
+
+def hosts_127_0_1_1(root: Path) -> tuple[str | None, str]:
+    """The uncommented line starting with 127.0.1.1 (Debian's installer writes one), or None."""
+    path = root / "etc/hosts"
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return None, f"not readable: {path}"
+    for line in text.splitlines():
+        if line.split("#", 1)[0].split()[:1] == ["127.0.1.1"]:
+            return line.strip(), str(path)
+    return None, str(path)
+
+
+def resolve_hostname(root: Path, name: str) -> tuple[tuple[str, ...], str]:
+    """IPv4 addresses ``name`` resolves to: nss (with a timeout) on the live host, else root/etc/hosts."""
+    if not name:
+        return (), "no hostname"
+    if root == Path("/"):
+        found = _getaddrinfo_with_timeout(name)
+        if found is not None:
+            return found, "socket.getaddrinfo()"
+    path = root / "etc/hosts"
+    try:
+        entries = parse_hosts(path.read_text(errors="replace"))
+    except OSError:
+        return (), f"not readable: {path}"
+    addrs = tuple(dict.fromkeys(a for a, names in entries if name in names and ":" not in a))
+    suffix = " (name service timed out)" if root == Path("/") else ""
+    return addrs, f"{path}{suffix}"
+
+
+def _getaddrinfo_with_timeout(name: str) -> tuple[str, ...] | None:
+    """None when the lookup did not finish in time (a DNS server that never answers)."""
+    box: dict[str, tuple[str, ...]] = {}
+
+    def lookup() -> None:
+        try:
+            infos = socket.getaddrinfo(name, None, socket.AF_INET, socket.SOCK_STREAM)
+            box["addrs"] = tuple(dict.fromkeys(str(i[4][0]) for i in infos))
+        except OSError:
+            box["addrs"] = ()
+
+    thread = threading.Thread(target=lookup, name="resolve-hostname", daemon=True)
+    thread.start()
+    thread.join(RESOLVE_TIMEOUT)
+    return box.get("addrs")
+
+
+def python_is_python3(run: CommandRunner) -> tuple[bool | None, str]:
+    """Does ``python`` exist and run Python 3? (The guide set it with update-alternatives.)"""
+    result = run(list(PYTHON_VERSION))
+    shown = " ".join(PYTHON_VERSION)
+    if result.returncode == NOT_FOUND:
+        return False, f"{shown}: not installed"
+    text = result.output.strip()
+    if text.startswith("Python 3"):
+        return True, f"{shown}: {text}"
+    if text.startswith("Python 2"):
+        return False, f"{shown}: {text}"
+    return None, f"{shown}: exit {result.returncode}"
+
+
+def apparmor_libvirtd_profile(root: Path) -> tuple[bool, str]:
+    path = root / APPARMOR_LIBVIRTD
+    return path.exists(), str(path)
+
+
+def is_root() -> tuple[bool, str]:
+    return os.geteuid() == 0, "os.geteuid()"
