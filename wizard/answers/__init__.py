@@ -1,1 +1,1 @@
-"""answers."""
+"""Answers: one question catalog, defaults detected from the host, validation, the answers YAML."""

@@ -1,11 +1,60 @@
-"""`aio-wizard export`."""
+"""`aio-wizard export [-o FILE] [--answers FILE]`: every answer as commented YAML.
+
+What is exported is what an install would use: the ``--answers`` file's values, then the answers
+of the install recorded in the journal (so a running or finished install can be repeated
+elsewhere), then what this host suggests. Secrets never appear (the catalog has none, and the
+journal's answers are filtered by the pipeline before they reach the disk).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
 
-from wizard.errors import UserError
+from wizard.answers.answers_file import dump_answers, load_answers
+from wizard.answers.resolve import resolve_answers
+from wizard.files import atomic_write
+from wizard.host.probe import load_facts
+
+JOURNAL_NAME = "journal.json"
+
+
+def journal_answers(state_dir: str | Path | None) -> dict[str, Any]:
+    """The answers of the install recorded in ``<state-dir>/journal.json``, {} when there is none.
+
+    Read defensively: a missing, unreadable or damaged journal must not stop an export, it only
+    means there is no install to take answers from (a note goes to standard error).
+    """
+    if not state_dir:
+        return {}
+    path = Path(state_dir) / JOURNAL_NAME
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        print(f"aio-wizard: {path}: ignoring the journal ({exc})", file=sys.stderr)
+        return {}
+    answers = data.get("answers") if isinstance(data, dict) else None
+    if not isinstance(answers, dict):
+        return {}
+    from wizard.answers.questions import KEYS, question
+
+    return {k: v for k, v in answers.items() if k in KEYS and not question(k).secret}
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UserError("'export' is not implemented yet")
+    facts = load_facts(getattr(args, "host_facts", None))
+    given = load_answers(args.answers, facts, complete=False) if getattr(args, "answers", None) else {}
+    resolved = resolve_answers(facts, given=given, journal=journal_answers(getattr(args, "state_dir", None)))
+    text = dump_answers(resolved.values, resolved.descriptions())
+    output = getattr(args, "output", None)
+    if output and output != "-":
+        atomic_write(Path(output), text)
+        print(f"aio-wizard: answers written to {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,334 @@
+"""The answers YAML: read it keeping each key's line, write it with every question as a comment.
+
+An answers file is how an install is repeated (``run --non-interactive --answers FILE``) and how a
+wizard session is saved (``export``), so reading it must never crash or half-accept: every problem
+is reported at once as ``FILE:LINE: key: message``, whatever was in the file (broken YAML, a list,
+binary junk, a megabyte of text). The file is parsed twice: ``yaml.compose`` gives the nodes with
+their line numbers (and exposes duplicate keys and aliases, which ``safe_load`` would hide), and the
+values come from constructing those same nodes with the safe constructor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wizard import __version__
+from wizard.answers.questions import GROUPS, KEYS, question, questions_in
+from wizard.answers.validation import SECRET_KEY, Problem, did_you_mean, normalize_value, validate_answers
+from wizard.errors import UserError
+from wizard.host.facts import HostFacts
+
+SCHEMA_VERSION = 1
+#: Keys that describe the file rather than answer a question.
+META_KEYS = ("schema_version", "wizard_version")
+#: An answers file is a few KB; anything this big is not one (and is not worth parsing).
+MAX_BYTES = 256 * 1024
+
+
+@dataclass
+class AnswersFile:
+    """What an answers file holds: the answers (normalised), the line of each key, its metadata."""
+
+    path: str
+    values: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # structural: unknown or duplicate keys...
+
+    def where(self, key: str) -> str:
+        line = self.lines.get(key)
+        return f"{self.path}:{line}" if line else self.path
+
+
+class _FileProblem(Exception):
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def read_answers_file(path: str | Path) -> AnswersFile:
+    """Parse ``path`` into an :class:`AnswersFile` (values not yet validated).
+
+    A file that cannot be an answers file at all (missing, binary, huge, broken YAML, not a
+    mapping) raises UserError with ``FILE[:LINE]: message``. Unknown, duplicate and metadata
+    problems are collected in ``.problems``.
+    """
+    name = str(path)
+    try:
+        text = _read_text(Path(path))
+        return _parse(name, text)
+    except _FileProblem as exc:
+        where = f"{name}:{exc.line}" if exc.line else name
+        raise UserError(f"{where}: {exc.message}") from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise _FileProblem(None, "is a directory, not an answers file")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise _FileProblem(None, "no such file") from None
+    except PermissionError:
+        raise _FileProblem(None, "permission denied") from None
+    except IsADirectoryError:
+        raise _FileProblem(None, "is a directory, not an answers file") from None
+    except OSError as exc:
+        raise _FileProblem(None, f"cannot read it ({exc.strerror or exc})") from None
+    if len(raw) > MAX_BYTES:
+        raise _FileProblem(
+            None, f"too large for an answers file ({max(size, len(raw))} bytes; at most {MAX_BYTES // 1024} KiB)"
+        )
+    if b"\x00" in raw:
+        raise _FileProblem(None, "binary data, not a YAML answers file (write one with 'aio-wizard export')")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _FileProblem(line, "not UTF-8 text (binary data?); an answers file is YAML") from None
+    return text.removeprefix("\ufeff")
+
+
+def _parse(name: str, text: str) -> AnswersFile:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = str(exc.problem or exc.context)
+        if "another document" in problem:
+            problem = "more than one document (an answers file is one mapping; remove the extra '---')"
+        raise _FileProblem(line, f"broken YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise _FileProblem(None, f"broken YAML: {exc}") from None
+    if root is None:
+        raise _FileProblem(None, "empty: expected a mapping of answers (write one with 'aio-wizard export')")
+    if not isinstance(root, yaml.MappingNode):
+        kind = "a list" if isinstance(root, yaml.SequenceNode) else f"a single value ({_short(root)})"
+        raise _FileProblem(root.start_mark.line + 1, f"expected a mapping of answers at the top level, got {kind}")
+    _refuse_aliases(root, set())
+    af = AnswersFile(name)
+    first_line: dict[str, int] = {}
+    constructor = yaml.SafeLoader("")
+    for key_node, value_node in root.value:
+        line = key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+            af.problems.append(
+                f"{name}:{line}: {_short(key_node)}: a key must be a plain name (e.g. network_interface)"
+            )
+            continue
+        key = key_node.value
+        if key in first_line:
+            af.problems.append(f"{name}:{line}: {key}: given twice (first on line {first_line[key]})")
+            continue
+        first_line[key] = line
+        try:
+            value = constructor.construct_object(value_node, deep=True)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = mark.line + 1 if mark else line
+            af.problems.append(f"{name}:{where}: {key}: cannot read the value ({getattr(exc, 'problem', exc)})")
+            continue
+        if key in META_KEYS:
+            af.meta[key] = value
+            af.lines[key] = line
+        elif key in KEYS:
+            af.values[key] = normalize_value(key, value)
+            af.lines[key] = line
+        else:
+            af.problems.append(f"{name}:{line}: {key}: unknown answer{did_you_mean(key)}")
+    version = af.meta.get("schema_version", SCHEMA_VERSION)
+    if version != SCHEMA_VERSION:
+        af.problems.append(
+            f"{af.where('schema_version')}: schema_version: {_short_value(version)} is not supported "
+            f"(this wizard reads schema_version: {SCHEMA_VERSION})"
+        )
+    return af
+
+
+def _refuse_aliases(node: yaml.Node, seen: set[int]) -> None:
+    """Anchors/aliases make one node appear twice: refuse them (they can blow up into huge values)."""
+    if id(node) in seen:
+        raise _FileProblem(node.start_mark.line + 1, "YAML anchors and aliases are not supported in answers files")
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            _refuse_aliases(k, seen)
+            _refuse_aliases(v, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _refuse_aliases(item, seen)
+
+
+def _short(node: yaml.Node) -> str:
+    if isinstance(node, yaml.ScalarNode):
+        return _short_value(node.value)
+    return "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
+
+
+def _short_value(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# --- checking -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """One problem of an answers file, ready to print: ``FILE:LINE: key: message``."""
+
+    text: str
+    severity: str = "error"
+    in_file: bool = True  # False: about a default this host would fill in for a key the file leaves out
+    line: int = 0
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def file_problems(af: AnswersFile, facts: HostFacts, *, complete: bool) -> list[FileProblem]:
+    """Every problem in ``af``, in line order (problems without a line last).
+
+    With ``complete`` every key must be in the file. Otherwise the answers are checked together
+    with this host's defaults for the keys the file leaves out (what ``run`` would use), and a
+    problem in such a default is reported with ``in_file=False``.
+    """
+    from wizard.answers.resolve import resolve_answers
+
+    end = 10**9
+    out = [FileProblem(text, line=_line_of(text) or end) for text in af.problems]
+    merged = dict(af.values) if complete else resolve_answers(facts, given=af.values).values
+    for problem in validate_answers(merged, facts, partial=False):
+        if problem.key in af.values:
+            line = af.lines.get(problem.key, 0)
+            out.append(FileProblem(f"{af.where(problem.key)}: {problem}", problem.severity, True, line or end))
+        elif complete:
+            out.append(FileProblem(f"{af.path}: {problem}", problem.severity, True, end))
+        elif merged.get(problem.key) is None:
+            text = f"{af.path}: {problem.key}: not in the file, and this host offers no default ({_why(problem)})"
+            out.append(FileProblem(text, problem.severity, False, end))
+        else:
+            out.append(FileProblem(f"{af.path}: {problem} (this host's default)", problem.severity, False, end))
+    if any(p.in_file and p.is_error for p in out):
+        # Defaults follow the file's answers (the VIP follows network_interface): fix the file first.
+        out = [p for p in out if p.in_file]
+    out.sort(key=lambda p: p.line)
+    return out
+
+
+def _why(problem: Problem) -> str:
+    return problem.message.removeprefix("missing; ")
+
+
+def _line_of(text: str) -> int:
+    try:
+        return int(text.split(":", 2)[1])
+    except (IndexError, ValueError):
+        return 0
+
+
+def check_file(path: str | Path, facts: HostFacts, *, complete: bool = False) -> list[FileProblem]:
+    """``aio-wizard validate``: every problem of the file at ``path`` (warnings included)."""
+    try:
+        af = read_answers_file(path)
+    except UserError as exc:
+        return [FileProblem(str(exc), line=_line_of(str(exc)))]
+    return file_problems(af, facts, complete=complete)
+
+
+def validate_file(path: str | Path, facts: HostFacts, *, complete: bool = False) -> list[str]:
+    """Every problem as ``FILE:LINE: key: message`` text (warnings included)."""
+    return [p.text for p in check_file(path, facts, complete=complete)]
+
+
+def load_answers(path: str | Path, facts: HostFacts, *, complete: bool) -> dict[str, Any]:
+    """The answers in ``path``, or UserError listing every error in it at once.
+
+    ``complete=True`` (``--non-interactive``): every answer must be there and valid. Otherwise the
+    file may be partial and its values become the defaults of an interactive session; a problem
+    with a default the file does not touch is left to the session.
+    """
+    af = read_answers_file(path)
+    found = file_problems(af, facts, complete=complete)
+    errs = [p.text for p in found if p.is_error and p.in_file]
+    if errs:
+        head = f"{len(errs)} problem{'s' if len(errs) > 1 else ''} in the answers file"
+        raise UserError(head + ":\n" + "\n".join(errs))
+    return dict(af.values)
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def dump_answers(values: Mapping[str, Any], reasons: Mapping[str, str] | None = None) -> str:
+    """The answers as commented YAML: metadata, then every question's prompt and its value.
+
+    Secret questions are never written. ``reasons`` (key -> origin text) adds where each value came from.
+    """
+    lines = [
+        "# aio-wizard answers: use with 'aio-wizard run --answers FILE' or check with 'aio-wizard validate FILE'.",
+        f"schema_version: {SCHEMA_VERSION}",
+        f"wizard_version: {_scalar(__version__)}",
+    ]
+    for group in GROUPS:
+        lines += ["", f"# === {group} ==="]
+        for q in questions_in(group):
+            if q.secret or q.key not in values:
+                continue
+            lines.append("")
+            lines.append(f"# {q.prompt}")
+            if q.key == "kolla_ansible_git_ref":
+                lines.append("# (used with kolla_ansible_source: git)")
+            if reasons and reasons.get(q.key):
+                lines.append(f"# -> {_one_line(reasons[q.key])}")
+            lines.append(_dump_one(q.key, values[q.key]).rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def _dump_one(key: str, value: Any) -> str:
+    """``key: value`` with scalars, lists and the range on one line (flow style), other mappings as blocks."""
+    if isinstance(value, tuple):
+        value = list(value)
+    if key == "extra_globals" and isinstance(value, Mapping):
+        value = {k: v for k, v in value.items() if not SECRET_KEY.search(str(k))}  # never export a secret
+    if isinstance(value, dict) and value and key != "ext_net_range":
+        return yaml.safe_dump({key: value}, default_flow_style=False, sort_keys=False, allow_unicode=True, width=1000)
+    text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, allow_unicode=True, width=1000)
+    text = text.removesuffix("\n").removesuffix("\n...")
+    return f"{key}: {text}"
+
+
+def _scalar(value: str) -> str:
+    return yaml.safe_dump(value, default_style=None).splitlines()[0]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+__all__ = [
+    "META_KEYS",
+    "SCHEMA_VERSION",
+    "AnswersFile",
+    "FileProblem",
+    "check_file",
+    "dump_answers",
+    "file_problems",
+    "load_answers",
+    "question",
+    "read_answers_file",
+    "validate_file",
+]

@@ -1,0 +1,131 @@
+"""Defaults that follow from other answers: VIP, external network CIDR, gateway and floating range.
+
+The host-detected defaults (which NIC carries the default route, which one is free for br-ex,
+whether KVM works) come from :mod:`wizard.answers.defaults`. What is derived here depends on the
+*chosen* ``network_interface`` — if the user picks another NIC, the VIP and the external network
+must follow it, not the NIC the probe would have picked. The guide's layout is the model: the
+external (floating IP) network is the management LAN, the gateway is the LAN's router, and the
+floating range sits high in the subnet, away from the host, the VIP and the gateway.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from typing import Any
+
+from wizard.answers.defaults import Default, free_block
+from wizard.host.facts import Address, HostFacts
+
+
+def interface_ipv4(facts: HostFacts, name: str | None) -> Address | None:
+    """The first IPv4 address of interface ``name`` on this host, None if it has none."""
+    nic = facts.nic(name) if name else None
+    if nic is None:
+        return None
+    for addr in nic.ipv4:
+        if not addr.is_link_local:
+            return addr
+    return None
+
+
+def interface_network(facts: HostFacts, name: str | None) -> ipaddress.IPv4Network | None:
+    addr = interface_ipv4(facts, name)
+    return ipaddress.IPv4Network(addr.network) if addr else None
+
+
+def host_ipv4s(facts: HostFacts) -> set[ipaddress.IPv4Address]:
+    """Every IPv4 address configured on this host (they are all taken)."""
+    return {ipaddress.IPv4Address(a.address) for nic in facts.nics for a in nic.ipv4}
+
+
+def default_gateway_in(facts: HostFacts, net: ipaddress.IPv4Network) -> ipaddress.IPv4Address | None:
+    route = facts.default_route
+    if route is None:
+        return None
+    try:
+        gw = ipaddress.IPv4Address(route.gateway)
+    except ValueError:
+        return None
+    return gw if gw in net else None
+
+
+def haproxy_vip_default(facts: HostFacts, interface: str | None) -> Default:
+    """With haproxy the VIP must be an address of the subnet nobody uses: the highest the host does not hold."""
+    addr = interface_ipv4(facts, interface)
+    if addr is None:
+        return Default(None, f"{interface} has no IPv4 address: choose the management interface first")
+    net = ipaddress.IPv4Network(addr.network)
+    taken = host_ipv4s(facts)
+    gw = default_gateway_in(facts, net)
+    if gw:
+        taken.add(gw)
+    for candidate in _descending_hosts(net):
+        if candidate not in taken:
+            return Default(
+                str(candidate),
+                f'an address of {net} this host does not use (enable_haproxy "yes"); make sure nothing answers on it',
+            )
+    return Default(None, f"{net} has no free address for a VIP")
+
+
+def ext_net_gateway_default(facts: HostFacts, cidr: str | None) -> Default:
+    """The default route's gateway when it is in the external CIDR, else the CIDR's first address."""
+    net = _network(cidr)
+    if net is None:
+        return Default(None, "no external network CIDR yet: enter the router of the external network")
+    gw = default_gateway_in(facts, net)
+    route = facts.default_route
+    if gw is not None and route is not None:
+        return Default(str(gw), f"the default gateway (via {route.interface})")
+    first = net.network_address + 1
+    return Default(str(first), f"the first address of {net} (the default gateway is not in it): check it")
+
+
+def ext_net_range_default(
+    facts: HostFacts, cidr: str | None, gateway: str | None = None, vip: str | None = None
+) -> Default:
+    """A block of floating IPs high in the subnet that holds no address already in use."""
+    net = _network(cidr)
+    if net is None:
+        return Default(None, "no external network CIDR yet: enter the floating IP range")
+    taken: dict[ipaddress.IPv4Address, str] = dict.fromkeys(host_ipv4s(facts), "the host")
+    for what, value in (("the gateway", gateway), ("the VIP", vip)):
+        ip = _ip(value)
+        if ip is not None:
+            taken.setdefault(ip, what)
+    block = free_block(net, set(taken))
+    if block is None:
+        return Default(None, f"{net} is too small for floating IPs: use a larger subnet and enter the range by hand")
+    start, end = block
+    clear = ", ".join(f"{what} {ip}" for ip, what in sorted(taken.items()) if ip in net)
+    return Default(
+        {"start": str(start), "end": str(end)},
+        f"{int(end) - int(start) + 1} addresses near the top of {net}, clear of {clear or 'the host'}; "
+        "make sure no DHCP server hands them out",
+    )
+
+
+def _descending_hosts(net: ipaddress.IPv4Network) -> Iterable[ipaddress.IPv4Address]:
+    addr = net.broadcast_address - 1
+    while addr > net.network_address:
+        yield addr
+        addr -= 1
+
+
+def _network(cidr: Any) -> ipaddress.IPv4Network | None:
+    if not isinstance(cidr, str):
+        return None
+    try:
+        return ipaddress.IPv4Network(cidr, strict=False)
+    except ValueError:
+        return None
+
+
+def _ip(value: Any) -> ipaddress.IPv4Address | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return ipaddress.IPv4Address(value)
+    except ValueError:
+        return None
