@@ -27,3 +27,13 @@ def test_quick_start_gives_exactly_two_commands_that_exist():
 def test_ci_runs_the_readme_test_command_which_runs_ruff():
     assert "./run-tests" in (REPO / ".ci/run").read_text()
     assert "ruff check" in (REPO / "run-tests").read_text()
+
+
+def test_readme_answers_reference_is_generated_from_the_catalog():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen_answers_doc", REPO / "tools/gen_answers_doc.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    text = (REPO / "README.md").read_text()
+    assert gen.readme_with_reference(text) == text, "run: python tools/gen_answers_doc.py --write"
