@@ -1,0 +1,99 @@
+"""The plain wizard's flow (review menu, export, --answers, resume choices) with a scripted operator."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.ui.plain.conftest import GUIDE_HOST, REPO
+from tests.ui.plain.test_ask import ScriptedPrompter
+from wizard.ui.plain import PlainWizard
+
+
+def make_args(tmp_path: Path, **kw) -> argparse.Namespace:
+    base = {
+        "dry_run": True,
+        "answers": None,
+        "state_dir": str(tmp_path / "state"),
+        "log_dir": str(tmp_path / "log"),
+        "host_facts": str(GUIDE_HOST),
+        "verbose": False,
+        "steps_file": None,
+    }
+    base.update(kw)
+    return argparse.Namespace(**base)
+
+
+def defaults_then(*menu: object) -> list[object]:
+    """Decline advanced questions, accept every default (None), then the given review choices."""
+    return [False, *([None] * 13), *menu]
+
+
+def test_exported_answers_are_written_and_validate_cleanly(tmp_path: Path):
+    target = tmp_path / "answers.yaml"
+    prompter = ScriptedPrompter(defaults_then("export", str(target), "quit"))
+    assert PlainWizard(make_args(tmp_path), prompter).run() == 0
+    data = yaml.safe_load(target.read_text())
+    assert data["network_interface"] == "enp1s0"
+    assert data["ext_net_range"] == {"start": "10.1.1.210", "end": "10.1.1.240"}
+    assert target.stat().st_mode & 0o777 == 0o600
+    check = subprocess.run(
+        [sys.executable, "-m", "wizard", "--host-facts", str(GUIDE_HOST), "validate", str(target)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_values_from_an_answers_file_become_the_defaults(tmp_path: Path):
+    answers = tmp_path / "given.yaml"
+    answers.write_text("nova_compute_virt_type: qemu\ndebug_tools: [git]\n")
+    prompter = ScriptedPrompter(defaults_then("quit"))
+    PlainWizard(make_args(tmp_path, answers=str(answers)), prompter).run()
+    review = "\n".join(prompter.shown)
+    assert "nova_compute_virt_type: qemu" in review
+    assert "debug_tools: git" in review
+
+
+def test_the_plan_commands_are_shown_on_request(tmp_path: Path):
+    prompter = ScriptedPrompter(defaults_then("commands", "quit"))
+    PlainWizard(make_args(tmp_path), prompter).run()
+    shown = "\n".join(prompter.shown)
+    assert "$ apt-get" in shown
+    assert prompter.asked.count("What next?") == 2
+
+
+def test_changing_an_answer_goes_through_the_questions_again(tmp_path: Path):
+    answers_again = [None] * 13
+    answers_again[8] = "qemu"  # nova_compute_virt_type, the ninth question
+    prompter = ScriptedPrompter(defaults_then("change", *answers_again, "quit"))
+    PlainWizard(make_args(tmp_path), prompter).run()
+    reviews = "\n".join(prompter.shown).split("=== Review ===")
+    assert "nova_compute_virt_type: kvm" in reviews[1]
+    assert "nova_compute_virt_type: qemu" in reviews[2]
+
+
+def test_nothing_is_installed_without_the_final_confirmation(tmp_path: Path):
+    steps = tmp_path / "steps.yaml"
+    steps.write_text(f"- id: touch\n  title: Touch\n  commands: [[touch, {tmp_path}/touched]]\n")
+    prompter = ScriptedPrompter(["install", False, "quit"])
+    assert PlainWizard(make_args(tmp_path, dry_run=False, steps_file=str(steps)), prompter).run() == 0
+    assert not (tmp_path / "touched").exists()
+    assert not (tmp_path / "state" / "journal.json").exists()
+
+
+def test_quitting_at_the_resume_prompt_changes_nothing(tmp_path: Path):
+    steps = tmp_path / "steps.yaml"
+    steps.write_text("- id: fail\n  title: Fail\n  commands: [[sh, -c, 'exit 4']]\n")
+    args = make_args(tmp_path, dry_run=False, steps_file=str(steps))
+    assert PlainWizard(args, ScriptedPrompter(["install", True, "abort"])).run() == 1
+    journal = (tmp_path / "state" / "journal.json").read_text()
+    prompter = ScriptedPrompter(["quit"])
+    assert PlainWizard(make_args(tmp_path, dry_run=False), prompter).run() == 0  # steps file from the journal
+    assert "An unfinished install was found. What now?" in prompter.asked
+    assert (tmp_path / "state" / "journal.json").read_text() == journal

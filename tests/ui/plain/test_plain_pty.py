@@ -1,0 +1,151 @@
+"""The plain wizard end to end on a real pseudo-terminal (questionary under TERM=linux, 80 columns)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.ui.plain.conftest import CTRL_U, DOWN, GUIDE_HOST, write_steps
+from wizard.answers.questions import QUESTIONS
+from wizard.answers.resolve import resolve_answers
+from wizard.host.facts import HostFacts
+from wizard.ui.plain.ask import should_ask
+
+
+def default_prompts() -> list[str]:
+    """The questions asked without advanced ones, in order, for the guide's host."""
+    values = resolve_answers(HostFacts.load(GUIDE_HOST)).values
+    return [q.prompt for q in QUESTIONS if should_ask(q, values, advanced=False)]
+
+
+def accept_defaults(wiz, prompts: list[str]) -> None:
+    wiz.expect(re.escape("Ask the advanced questions too?"))
+    wiz.send("\r")
+    for prompt in prompts:
+        wiz.expect(re.escape(prompt))
+        wiz.send("\r")
+
+
+def test_accepting_every_default_in_dry_run_ends_at_the_plan(spawn_wizard, tmp_path: Path):
+    wiz = spawn_wizard("--dry-run")
+    wiz.expect("Host: ampere-aio")
+    accept_defaults(wiz, default_prompts())
+    wiz.expect("=== Review ===")
+    wiz.expect("neutron_external_interface: enx00051bb122ed")
+    wiz.expect(re.escape("EXT_NET_RANGE=start=10.1.1.210,end=10.1.1.240"))
+    wiz.expect(r"Plan for OpenStack 2026\.1")
+    wiz.expect("What next?")
+    wiz.send("\r")  # show the full plan and finish
+    wiz.expect(r"\$ ")  # the plan's commands
+    wiz.expect("Dry run: nothing was changed.")
+    assert wiz.exit_code() == 0
+    assert not (tmp_path / "state" / "journal.json").exists()
+    assert not (tmp_path / "log").exists()
+
+
+def test_an_invalid_answer_is_asked_again_with_the_message(spawn_wizard):
+    prompts = default_prompts()
+    vip = next(p for p in prompts if "kolla_internal_vip_address" in p)
+    wiz = spawn_wizard("--dry-run")
+    accept_defaults(wiz, prompts[: prompts.index(vip)])
+    wiz.expect(re.escape(vip))
+    wiz.send(CTRL_U + "10.1.1.300\r")
+    wiz.expect("is not an IPv4 address")
+    wiz.send(CTRL_U + "10.1.1.77\r")  # well formed, but not the host's address with haproxy off
+    wiz.expect("must be the host's address on enp1s0")
+    wiz.send(CTRL_U + "10.1.1.88\r")
+    accept_defaults_rest = prompts[prompts.index(vip) + 1 :]
+    for prompt in accept_defaults_rest:
+        wiz.expect(re.escape(prompt))
+        wiz.send("\r")
+    wiz.expect("kolla_internal_vip_address: 10.1.1.88")
+    wiz.expect("What next?")
+    wiz.send(DOWN * 5 + "\r")  # quit
+    wiz.expect("Nothing was changed.")
+    assert wiz.exit_code() == 0
+
+
+FLAKY_STEPS = """\
+- id: first
+  title: Create the marker
+  commands: [[sh, -c, "echo made >> {tmp}/first.count"]]
+- id: flaky
+  title: Fail once, then work
+  commands: [[sh, -c, "if [ -e {tmp}/tried ]; then echo fine; else touch {tmp}/tried; echo it broke; exit 3; fi"]]
+"""
+
+
+def test_a_failing_step_shows_its_output_and_retry_makes_it_succeed(spawn_wizard, tmp_path: Path):
+    steps = write_steps(tmp_path / "steps.yaml", FLAKY_STEPS.format(tmp=tmp_path))
+    wiz = spawn_wizard("--steps-file", str(steps))
+    wiz.expect(r"\[1/2\] Create the marker")
+    wiz.expect("What next?")
+    wiz.send("\r")  # install now
+    wiz.expect(re.escape("Start now?"))
+    wiz.send("y")
+    wiz.expect(re.escape("[1/2] Create the marker … done"))
+    wiz.expect(re.escape("[2/2] Fail once, then work … FAILED (exit 3"))
+    wiz.expect(re.escape("  | it broke"))
+    wiz.expect("failed. What now?")
+    wiz.send(DOWN * 3 + "\r")  # show the log
+    wiz.expect("--- end of log ---")
+    wiz.expect("failed. What now?")
+    wiz.send("\r")  # retry (the default)
+    wiz.expect(re.escape("[2/2] Fail once, then work (attempt 2) … done"))
+    wiz.expect("Done in")
+    assert wiz.exit_code() == 0
+    assert (tmp_path / "first.count").read_text() == "made\n"
+    assert "still running" not in wiz.output
+
+
+SLOW_STEPS = """\
+- id: first
+  title: Count the runs
+  commands: [[sh, -c, "echo ran >> {tmp}/first.count"]]
+- id: slow
+  title: Wait for the flag
+  commands: [[sh, -c, "echo waiting; while [ ! -e {tmp}/flag ]; do sleep 0.1; done; echo flag seen"]]
+- id: last
+  title: Finish
+  commands: [[sh, -c, "echo ran >> {tmp}/last.count"]]
+"""
+
+
+def test_an_interrupted_install_is_resumed_at_the_interrupted_step(spawn_wizard, tmp_path: Path):
+    steps = write_steps(tmp_path / "steps.yaml", SLOW_STEPS.format(tmp=tmp_path))
+    wiz = spawn_wizard("--steps-file", str(steps))
+    wiz.expect("What next?")
+    wiz.send("\r")
+    wiz.expect(re.escape("Start now?"))
+    wiz.send("y")
+    wiz.expect(re.escape("[2/3] Wait for the flag …"))
+    wiz.child.sendintr()  # Ctrl+C on the console
+    wiz.expect("interrupted")
+    assert wiz.exit_code() == 130
+
+    (tmp_path / "flag").touch()
+    wiz = spawn_wizard("--steps-file", str(steps))
+    wiz.expect(re.escape("An install is under way: 1 of 3 steps done"))
+    wiz.expect(re.escape("It resumes at step 2, 'Wait for the flag' (interrupted)."))
+    wiz.expect("An unfinished install was found. What now?")
+    wiz.send("\r")  # resume
+    wiz.expect(re.escape("[1/3] Count the runs … done in an earlier run"))
+    wiz.expect(re.escape("[2/3] Wait for the flag (attempt 2) … done"))
+    wiz.expect(re.escape("[3/3] Finish … done"))
+    wiz.expect("Done in")
+    assert wiz.exit_code() == 0
+    assert (tmp_path / "first.count").read_text() == "ran\n"
+    assert (tmp_path / "last.count").read_text() == "ran\n"
+
+
+def test_a_dumb_terminal_gets_numbered_line_prompts_without_escape_codes(spawn_wizard, tmp_path: Path):
+    steps = write_steps(tmp_path / "steps.yaml", SLOW_STEPS.format(tmp=tmp_path))
+    wiz = spawn_wizard("--steps-file", str(steps), "--dry-run", term="dumb")
+    wiz.expect("What next?")
+    wiz.expect(re.escape("Number or name [1]: "))
+    wiz.send("7\r")
+    wiz.expect("choose 1 to")
+    wiz.send("\r")
+    wiz.expect("Dry run: nothing was changed.")
+    assert wiz.exit_code() == 0
+    assert "\x1b" not in wiz.output

@@ -1,0 +1,271 @@
+"""``aio-wizard --plain``: the whole wizard as line prompts, for serial consoles and slow links.
+
+The operator whose only way into a new box is a serial console, IPMI Serial-over-LAN or a
+terminal where a full-screen app does not work gets the same wizard as the TUI: the same
+questions from the same catalog with the same detected defaults, the same validation, a review
+of what will be written and run, then progress as plain lines (:mod:`wizard.ui.console`).
+
+This package is a thin layer: questions, defaults and rules come from :mod:`wizard.answers`,
+the plan from :mod:`wizard.pipeline.plan`, running from :class:`wizard.pipeline.runner.Runner`.
+Only this package imports questionary (in :mod:`.prompter`, and only when the terminal can take
+it; ``TERM=dumb`` or piped input get ``input()`` prompts instead).
+
+Hidden test hook: ``--steps-file FILE`` replaces the OpenStack plan by a plan of harmless
+commands; no questions are asked then (the answers would not change such a plan).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from wizard import __version__
+from wizard.errors import UserError
+from wizard.ui.plain.prompter import Option, Prompter, make_prompter
+
+__all__ = ["main"]
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the plain wizard; exit code 0 done (or dry run), 1 a step failed, 2 bad input, 130 interrupted."""
+    prompter = make_prompter()
+    return PlainWizard(args, prompter).run()
+
+
+class PlainWizard:
+    """One session: host → (resume?) → questions → review → plan or install."""
+
+    def __init__(self, args: argparse.Namespace, prompter: Prompter) -> None:
+        self.args = args
+        self.prompter = prompter
+        self.say = prompter.say
+        self.dry_run = bool(getattr(args, "dry_run", False))
+        self.state_dir = args.state_dir
+        self.log_dir = args.log_dir
+
+    # --- the flow ---------------------------------------------------------------------------
+
+    def run(self) -> int:
+        from wizard.host.probe import load_facts
+        from wizard.ui.plain.ask import Session
+
+        self.say(f"aio-wizard {__version__}: OpenStack All-in-One with Kolla-Ansible (plain mode)")
+        if self.dry_run:
+            self.say("Dry run: nothing on this host will be changed; the wizard ends with the plan.")
+        facts = load_facts(getattr(self.args, "host_facts", None))
+        self.facts = facts
+        self._host_summary()
+        steps_plan = self._steps_plan()
+        session = Session(facts)
+
+        resumed = self._resume_prompt(session, steps_plan)
+        if resumed is not None:
+            return resumed
+
+        if steps_plan is None:
+            answers_path = getattr(self.args, "answers", None)
+            if answers_path:
+                from wizard.answers.answers_file import load_answers
+
+                session.given = load_answers(answers_path, facts, complete=False)
+                self.say(f"Answers from {answers_path} are the defaults.")
+            self.say("")
+            self.say("Advanced questions: virtualenv path, haproxy, image distro, registry, extra globals.")
+            advanced = self.prompter.confirm("Ask the advanced questions too?", default=False)
+            self._ask(session, advanced)
+        return self._review(session, steps_plan)
+
+    def _ask(self, session, advanced: bool) -> None:
+        from wizard.ui.plain.ask import ask_all
+
+        ask_all(self.prompter, session, advanced=advanced)
+
+    # --- host -------------------------------------------------------------------------------
+
+    def _host_summary(self) -> None:
+        from wizard.host.checks import preflight_checks
+
+        f = self.facts
+        os_name = f.os.pretty_name or f"{f.os.id} {f.os.version_id}".strip() or "unknown OS"
+        kvm = "KVM usable" if f.virt.usable else "KVM NOT usable"
+        self.say(f"Host: {f.hostname or '?'}, {os_name}, {f.arch}, {kvm}.")
+        checks = preflight_checks(f)
+        bad = [c for c in checks if c.status != "pass"]
+        passed = len(checks) - len(bad)
+        self.say(f"Preflight: {passed} of {len(checks)} checks pass.")
+        from wizard.ui.plain.ask import wrap
+
+        for c in bad:
+            self.say(wrap(f"{c.status.upper()}: {c.title}: {c.reason}", "  "))
+            if c.hint:
+                self.say(wrap(f"fix: {c.hint}", "      "))
+
+    # --- resume -----------------------------------------------------------------------------
+
+    def _steps_plan(self):
+        path = getattr(self.args, "steps_file", None)
+        if not path:
+            return None
+        from wizard.pipeline.plan import plan_from_steps_file
+
+        self.say("A steps file replaces the OpenStack plan: no questions are asked.")
+        return plan_from_steps_file(path)
+
+    def _resume_prompt(self, session, steps_plan) -> int | None:
+        """When the journal has an unfinished install: resume it, review its answers, or quit."""
+        from wizard.pipeline.lock import is_locked
+        from wizard.ui.plain.progress import journal_summary, unfinished_install
+
+        journal = unfinished_install(self.state_dir)
+        if journal is None:
+            return None
+        holder = is_locked(self.state_dir)
+        if holder:
+            raise UserError(
+                f"another aio-wizard (process {holder}) is running the install; watch it with `aio-wizard status`"
+            )
+        self.say("")
+        for line in journal_summary(journal):
+            self.say(line)
+        source = str(journal.data.get("source", ""))
+        if steps_plan is None and source.startswith("steps-file:"):
+            from wizard.pipeline.plan import plan_from_steps_file
+
+            steps_plan = plan_from_steps_file(source.split(":", 1)[1])
+        options = [
+            Option("resume", "Resume it with the same answers"),
+            Option("review", "Review or change its answers first"),
+            Option("quit", "Quit"),
+        ]
+        if steps_plan is not None:
+            options.pop(1)
+        choice = self.prompter.select("An unfinished install was found. What now?", options, default="resume")
+        if choice == "quit":
+            return 0
+        answers = dict(journal.data.get("answers") or {})
+        if choice == "review":
+            session.journal = answers
+            self._ask(session, advanced=False)
+            return self._review(session, steps_plan)
+        plan = steps_plan if steps_plan is not None else self._kolla_plan(session, journal=answers)
+        if self.dry_run:
+            return self._finish_dry_run(plan)
+        return self._install(plan)
+
+    # --- review -----------------------------------------------------------------------------
+
+    def _kolla_plan(self, session, journal: dict[str, Any] | None = None):
+        from wizard.pipeline.plan import build_plan
+
+        if journal is not None:
+            session.journal = journal
+        values = session.values()
+        return build_plan(values, self.facts, values.get("openstack_release"))
+
+    def _review(self, session, steps_plan) -> int:
+        from wizard.ui.plain import review
+
+        while True:
+            errors: list = []
+            self.say("")
+            self.say("=== Review ===")
+            if steps_plan is None:
+                values = session.values()
+                problems = review.all_problems(values, self.facts)
+                errors = [p for p in problems if p.is_error]
+                self.say(review.answers_text(values, session.origins()))
+                self.say(review.problems_text(problems))
+                if not errors:
+                    self.say(review.globals_text(values))
+                    self.say(review.runonce_text(values))
+                plan = None if errors else self._kolla_plan(session)
+            else:
+                plan = steps_plan
+            if plan is not None:
+                self.say(review.plan_titles_text(plan))
+            choice = self._review_menu(plan, bool(errors), steps_plan is not None)
+            if choice == "install":
+                if self.prompter.confirm(
+                    f"Start now? This changes this host ({len(plan.steps)} steps).", default=False
+                ):
+                    return self._install(plan)
+            elif choice == "finish":
+                return self._finish_dry_run(plan)
+            elif choice == "commands":
+                from wizard.pipeline.plan import render_plan
+
+                self.say(render_plan(plan, check_done=False, show_files=False))
+            elif choice == "export":
+                self._export(session)
+            elif choice in ("change", "advanced"):
+                self._ask(session, advanced=choice == "advanced")
+            elif choice == "quit":
+                self.say("Nothing was changed.")
+                return 0
+
+    def _review_menu(self, plan, has_errors: bool, steps_file: bool) -> str:
+        options: list[Option] = []
+        runnable = plan is not None and not plan.problems
+        if self.dry_run and plan is not None:
+            options.append(Option("finish", "Show the full plan (commands and files) and finish"))
+        elif runnable:
+            options.append(Option("install", f"Install now: run the {len(plan.steps)} steps on this host"))
+        if plan is not None:
+            options.append(Option("commands", "Show each step's commands"))
+        if not steps_file:
+            options.append(Option("change", "Change the answers"))
+            options.append(Option("advanced", "Change the answers, advanced questions too"))
+            options.append(Option("export", "Save the answers to a file"))
+        options.append(Option("quit", "Quit without changing anything"))
+        default = options[0].value if not has_errors else "change"
+        return self.prompter.select("What next?", options, default=default)
+
+    def _export(self, session) -> None:
+        from wizard.answers.answers_file import dump_answers
+        from wizard.files import atomic_write
+
+        def check(text: str) -> str | None:
+            if not text:
+                return "type a file name"
+            parent = Path(text).expanduser().parent
+            if not parent.is_dir():
+                return f"{parent} is not a directory"
+            if Path(text).expanduser().is_dir():
+                return f"{text} is a directory"
+            return None
+
+        path = self.prompter.text("Save the answers to", default="aio-wizard-answers.yaml", check=check)
+        target = Path(path).expanduser()
+        try:
+            atomic_write(target, dump_answers(session.values(), session.origins()), mode=0o600)
+        except OSError as exc:
+            self.say(f"  ! cannot write {target}: {exc.strerror}")
+            return
+        self.say(f"Saved {target}. Re-use it: aio-wizard --answers {target}")
+        self.say(f"  or headless: aio-wizard run --answers {target} --non-interactive")
+
+    # --- the end ------------------------------------------------------------------------------
+
+    def _finish_dry_run(self, plan) -> int:
+        from wizard.pipeline.plan import render_plan
+
+        self.say(render_plan(plan))
+        self.say("Dry run: nothing was changed.")
+        return 0
+
+    def _install(self, plan) -> int:
+        from wizard.ui.plain.progress import run_plan
+
+        if plan.problems:
+            raise UserError("this host cannot run this plan: " + "; ".join(plan.problems))
+        self.say("")
+        sys.stdout.flush()
+        return run_plan(
+            self.prompter,
+            plan,
+            state_dir=self.state_dir,
+            log_dir=self.log_dir,
+            verbose=bool(getattr(self.args, "verbose", False)),
+        )

@@ -1,0 +1,213 @@
+"""Ask the catalog's questions one by one, with detected defaults and the catalog's validation.
+
+Nothing here decides a default or a rule: every question, its help, its choices and its default
+(with the reason) come from :mod:`wizard.answers`, and each answer is checked by
+:func:`wizard.answers.validation.validate_field` against the answers so far. After each answer
+the defaults are resolved again, so a later default follows an earlier answer (another
+management NIC moves the VIP, the external CIDR, its gateway and the floating range with it).
+
+An error asks the same question again with the message; a warning (kvm where KVM is not usable)
+is printed and the operator confirms or picks again.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from wizard.answers.questions import GROUPS, Question, questions_in
+from wizard.answers.resolve import ResolvedAnswers, resolve_answers
+from wizard.answers.validation import Problem, normalize_value, validate_field
+from wizard.host.facts import HostFacts
+from wizard.kolla.releases import find_release
+from wizard.ui.plain.prompter import Option, Prompter
+
+WIDTH = 78
+NONE_WORDS = ("-", "none")  # typed for an empty list or mapping (line prompts treat "" as the default)
+
+
+@dataclass
+class Session:
+    """The answers being built: values given up front, values typed now, and the host."""
+
+    facts: HostFacts
+    given: dict[str, Any] = field(default_factory=dict)  # from --answers
+    journal: dict[str, Any] = field(default_factory=dict)  # from an install under way
+    typed: dict[str, Any] = field(default_factory=dict)  # answered in this session
+
+    def resolved(self) -> ResolvedAnswers:
+        return resolve_answers(self.facts, given={**self.given, **self.typed}, journal=self.journal)
+
+    def values(self) -> dict[str, Any]:
+        return self.resolved().values
+
+    def origins(self) -> dict[str, str]:
+        """Where each value came from, as shown in the review and written into the export."""
+        resolved = self.resolved()
+        out = {}
+        for a in resolved.answers:
+            if a.key in self.typed:
+                same = a.key in self.given and self.given[a.key] == self.typed[a.key]
+                out[a.key] = "from the answers file" if same else "answered in the wizard"
+            else:
+                out[a.key] = a.description
+        return out
+
+
+# --- text <-> value ----------------------------------------------------------------------------
+
+
+def to_text(kind: str, value: Any) -> str:
+    """A value as the operator types it (the prompt's default)."""
+    if value is None:
+        return ""
+    if kind == "range" and isinstance(value, Mapping):
+        return f"{value.get('start', '')} - {value.get('end', '')}"
+    if kind == "list":
+        return ", ".join(str(v) for v in value) if value else "-"
+    if kind == "mapping":
+        if not value:
+            return "-"
+        return yaml.safe_dump(dict(value), default_flow_style=True, sort_keys=False, width=10_000).strip()
+    return str(value)
+
+
+def from_text(kind: str, text: str) -> Any:
+    """What the operator typed as a value of ``kind``; ValueError with the message for bad syntax."""
+    text = text.strip()
+    if kind == "range":
+        if text.startswith("start="):
+            return text  # normalize_value turns start=A,end=B into the mapping
+        for sep in (" - ", ",", " ", "-"):
+            if sep in text:
+                start, _, end = text.partition(sep)
+                if start.strip() and end.strip():
+                    return {"start": start.strip(), "end": end.strip()}
+        raise ValueError("type the first and the last address, e.g. 10.1.1.210 - 10.1.1.240")
+    if kind == "list":
+        if text.lower() in NONE_WORDS or not text:
+            return []
+        return [part for part in text.replace(",", " ").split() if part]
+    if kind == "mapping":
+        if text.lower() in NONE_WORDS or not text:
+            return {}
+        try:
+            value = yaml.safe_load(text if text.startswith("{") else "{" + text + "}")
+        except yaml.YAMLError:
+            value = None
+        if not isinstance(value, dict):
+            raise ValueError('type key: value pairs, e.g. enable_cinder: "no", enable_heat: "no" (or - for none)')
+        return value
+    return text
+
+
+def _first_error(problems: list[Problem]) -> str | None:
+    for p in problems:
+        if p.is_error:
+            return p.message
+    return None
+
+
+# --- asking ------------------------------------------------------------------------------------
+
+
+def wrap(text: str, indent: str = "  ") -> str:
+    return "\n".join(textwrap.wrap(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=indent))
+
+
+def should_ask(q: Question, values: Mapping[str, Any], advanced: bool) -> bool:
+    """The catalog says whether a question matters (git ref only with git; release applicability)."""
+    if q.advanced and not advanced:
+        return False
+    if not q.ask_when(values):
+        return False
+    release = find_release(values.get("openstack_release", ""))
+    return release is None or q.applies_to(release)
+
+
+def ask_all(prompter: Prompter, session: Session, *, advanced: bool = False) -> None:
+    """Go through every group's questions in catalog order; answers land in ``session.typed``."""
+    for group in GROUPS:
+        questions = [q for q in questions_in(group) if should_ask(q, session.values(), advanced)]
+        if not questions:
+            continue
+        prompter.say("")
+        prompter.say(f"== {group} ==")
+        for q in questions:
+            if not should_ask(q, session.values(), advanced):  # an earlier answer in the group made it moot
+                continue
+            session.typed[q.key] = ask_one(prompter, session, q)
+
+
+def ask_one(prompter: Prompter, session: Session, q: Question) -> Any:
+    """Ask ``q`` until its answer has no error; return the value."""
+    resolved = session.resolved()
+    current = resolved[q.key]
+    others = {k: v for k, v in resolved.values.items() if k != q.key}
+    prompter.say("")
+    prompter.say(wrap(q.help))
+    if current.value is not None:
+        prompter.say(wrap(f"({current.description})"))
+    else:
+        prompter.say(wrap(f"(no default: {current.reason}; e.g. {to_text(q.kind, q.example)})"))
+
+    def problems_of(value: Any) -> list[Problem]:
+        return validate_field(q.key, value, others, session.facts)
+
+    while True:
+        value = _ask_value(prompter, session, q, current.value, problems_of)
+        problems = problems_of(value)
+        error = _first_error(problems)
+        if error is not None:  # choices and yes/no are checked after the answer
+            prompter.say(f"  ! {error}")
+            continue
+        warnings = [p.message for p in problems if not p.is_error]
+        if warnings:
+            for message in warnings:
+                prompter.say(wrap(f"warning: {message}", "  ! "))
+            if not prompter.confirm("Keep this answer anyway?", default=False):
+                continue
+        return normalize_value(q.key, value)
+
+
+def _ask_value(prompter: Prompter, session: Session, q: Question, default: Any, problems_of) -> Any:
+    kind = q.kind
+    if kind == "bool":
+        return prompter.confirm(q.prompt, default=bool(default))
+    options = _options(q, session.facts, default)
+    if options:
+        shown_default = default if any(o.value == default for o in options) else None
+        return prompter.select(q.prompt, options, default=shown_default)
+
+    def check(text: str) -> str | None:
+        try:
+            value = from_text(kind, text)
+        except ValueError as exc:
+            return str(exc)
+        if value == "" and kind not in ("list", "mapping"):
+            return f"an answer is needed, e.g. {to_text(kind, q.example)}"
+        return _first_error(problems_of(value))
+
+    text = prompter.text(q.prompt, default=to_text(kind, default), check=check)
+    return from_text(kind, text)
+
+
+def _options(q: Question, facts: HostFacts, default: Any) -> list[Option]:
+    """Choice lists: the catalog's choices, or the host's NICs for an interface question."""
+    if q.kind not in ("choice", "interface"):
+        return []
+    choices = q.choices_for(facts)
+    options = [Option(str(c.value), _label(c.value, c.label)) for c in choices]
+    if default is not None and isinstance(default, str) and all(o.value != default for o in options):
+        options.insert(0, Option(default, f"{default}  (from the answers)"))
+    return options
+
+
+def _label(value: Any, label: str) -> str:
+    if value == "" and not label.startswith('""'):
+        return f'"" {label}'
+    return label

@@ -1,0 +1,163 @@
+"""Four kinds of question (text, choice, yes/no, pause), asked with questionary or with input().
+
+questionary (prompt_toolkit) works on a serial console under ``TERM=linux`` or ``vt100``: it
+only redraws the prompt line while the operator types. Where it cannot work at all (``TERM=dumb``
+or unset, Emacs shells, stdin not a terminal, e.g. answers piped in) the same questions are asked
+with plain ``input()``: choices become a numbered list, and an invalid answer prints the message
+and asks again. Both ask the same way so the rest of the front end does not care which one runs.
+
+Ctrl+C raises KeyboardInterrupt in both (questionary's ``unsafe_ask``), which the CLI turns into
+exit code 130; end of input raises it too, so a closed pipe cannot loop forever.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+#: A validator returns None when the answer is fine, else the message to show.
+Check = Callable[[str], str | None]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One entry of a choice list: the value returned and the line shown."""
+
+    value: str
+    label: str
+
+
+class Prompter(Protocol):
+    def text(self, message: str, default: str = "", check: Check | None = None) -> str: ...
+
+    def select(self, message: str, options: Sequence[Option], default: str | None = None) -> str: ...
+
+    def confirm(self, message: str, default: bool = True) -> bool: ...
+
+    def say(self, text: str = "") -> None: ...
+
+
+def questionary_usable(env: dict[str, str] | None = None, stdin=None, stdout=None) -> bool:
+    """Whether prompt_toolkit can drive this terminal (a real tty with a known TERM)."""
+    env = os.environ if env is None else env
+    stdin = sys.stdin if stdin is None else stdin
+    stdout = sys.stdout if stdout is None else stdout
+    term = env.get("TERM", "")
+    if term in ("", "dumb", "unknown") or env.get("INSIDE_EMACS"):
+        return False
+    try:
+        return stdin.isatty() and stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def make_prompter(force_lines: bool = False) -> Prompter:
+    """questionary when the terminal can take it, else line prompts (``AIO_WIZARD_LINE_PROMPTS=1`` forces them)."""
+    if force_lines or os.environ.get("AIO_WIZARD_LINE_PROMPTS") == "1" or not questionary_usable():
+        return LinePrompter()
+    return QuestionaryPrompter()
+
+
+class LinePrompter:
+    """``input()`` prompts: work on any terminal and with piped input."""
+
+    def __init__(self, read: Callable[[str], str] = input, write: Callable[[str], None] | None = None) -> None:
+        self._read = read
+        self._write = write or (lambda s: print(s, flush=True))
+
+    def _input(self, prompt: str) -> str:
+        try:
+            return self._read(prompt)
+        except EOFError:
+            raise KeyboardInterrupt from None
+
+    def say(self, text: str = "") -> None:
+        self._write(text)
+
+    def text(self, message: str, default: str = "", check: Check | None = None) -> str:
+        shown = f" [{default}]" if default else ""
+        while True:
+            raw = self._input(f"{message}{shown}: ").strip()
+            value = raw or default
+            problem = check(value) if check else None
+            if problem is None:
+                return value
+            self._write(f"  ! {problem}")
+
+    def select(self, message: str, options: Sequence[Option], default: str | None = None) -> str:
+        self._write(message)
+        default_no = 1
+        for no, option in enumerate(options, 1):
+            mark = "*" if option.value == default else " "
+            if option.value == default:
+                default_no = no
+            self._write(f" {mark}{no:>2}) {option.label}")
+        values = [o.value for o in options]
+        while True:
+            raw = self._input(f"Number or name [{default_no}]: ").strip()
+            if not raw:
+                return options[default_no - 1].value
+            if raw.isdigit() and 1 <= int(raw) <= len(options):
+                return options[int(raw) - 1].value
+            if raw in values:
+                return raw
+            self._write(f"  ! choose 1 to {len(options)}")
+
+    def confirm(self, message: str, default: bool = True) -> bool:
+        hint = "Y/n" if default else "y/N"
+        while True:
+            raw = self._input(f"{message} ({hint}): ").strip().lower()
+            if not raw:
+                return default
+            if raw in ("y", "yes"):
+                return True
+            if raw in ("n", "no"):
+                return False
+            self._write("  ! answer y or n")
+
+
+class QuestionaryPrompter:
+    """questionary prompts in a plain style: no colour, ASCII pointer, redraws only on key presses."""
+
+    def __init__(self) -> None:
+        # No cursor-position requests: a serial console or IPMI SOL terminal that does not answer
+        # them costs a 1 s wait per prompt and leaves "^[[12;1R" in the input. Nothing here needs them.
+        os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
+        import questionary
+        from prompt_toolkit.styles import Style
+
+        self._q = questionary
+        # "noinherit" everywhere: no colours or reverse video even where NO_COLOR is unset
+        self._style = Style([("qmark", ""), ("question", "bold"), ("answer", ""), ("pointer", ""), ("highlighted", "")])
+
+    def say(self, text: str = "") -> None:
+        print(text, flush=True)
+
+    def text(self, message: str, default: str = "", check: Check | None = None) -> str:
+        def validate(value: str) -> bool | str:
+            problem = check(value.strip()) if check else None
+            return True if problem is None else problem
+
+        # checked on Enter, not at every key press: no redraw of an error line while typing
+        answer = self._q.text(
+            message, default=default, validate=validate, style=self._style, validate_while_typing=False
+        ).unsafe_ask()
+        return answer.strip()
+
+    def select(self, message: str, options: Sequence[Option], default: str | None = None) -> str:
+        choices = [self._q.Choice(title=o.label, value=o.value) for o in options]
+        chosen = next((c for c in choices if c.value == default), None)
+        return self._q.select(
+            message,
+            choices=choices,
+            default=chosen,
+            pointer=">",
+            style=self._style,
+            instruction="(arrows, Enter)",
+        ).unsafe_ask()
+
+    def confirm(self, message: str, default: bool = True) -> bool:
+        return bool(self._q.confirm(message, default=default, style=self._style).unsafe_ask())
