@@ -1,11 +1,115 @@
-"""`aio-wizard run`."""
+"""``aio-wizard run --answers FILE --non-interactive [--from STEP] [--until STEP]``: the install, headless.
+
+One line per step state change (the console printer; ``--verbose`` adds every log line). On a
+failure: exit 1 naming the step, its log file and the exact command that resumes. Ctrl+C or
+SIGTERM stop the running step's process group and exit 130; running the same command again
+resumes from the journal.
+"""
 
 from __future__ import annotations
 
 import argparse
+import shlex
+import sys
 
+from wizard.cli import DEFAULT_LOG_DIR, DEFAULT_STATE_DIR
 from wizard.errors import UserError
+from wizard.pipeline.events import Decision, StepFailure, always_abort
+from wizard.pipeline.journal import Journal
+from wizard.pipeline.plan import render_plan
+from wizard.pipeline.runner import Runner, install_signal_handlers
+from wizard.pipeline.setup import plan_from_args
+
+EXIT = {"done": 0, "failed": 1, "aborted": 1, "interrupted": 130}
+
+
+def resume_command(args: argparse.Namespace) -> str:
+    """The command line that resumes this run (the journal knows where it stopped: no --from)."""
+    argv = ["aio-wizard"]
+    if args.state_dir != DEFAULT_STATE_DIR:
+        argv += ["--state-dir", args.state_dir]
+    if args.log_dir != DEFAULT_LOG_DIR:
+        argv += ["--log-dir", args.log_dir]
+    if getattr(args, "host_facts", None):
+        argv += ["--host-facts", args.host_facts]
+    argv.append("run")
+    if getattr(args, "steps_file", None):
+        argv += ["--steps-file", args.steps_file]
+    if getattr(args, "answers", None):
+        argv += ["--answers", args.answers]
+    if args.non_interactive:
+        argv.append("--non-interactive")
+    if args.until_step:
+        argv += ["--until", args.until_step]
+    return shlex.join(argv)
+
+
+def _non_interactive_decide(failure: StepFailure) -> Decision:
+    """Headless: an optional step (debug tools) is skipped and reported; anything else aborts."""
+    return "skip" if failure.optional else always_abort(failure)
+
+
+def _prompt_decide(printer):
+    def decide(failure: StepFailure) -> Decision:
+        if not sys.stdin.isatty():
+            return _non_interactive_decide(failure)
+        with printer.hold():
+            while True:
+                try:
+                    answer = input(f"Step {failure.step_id} failed: [r]etry, [s]kip, [a]bort, show [l]og? ")
+                except EOFError:
+                    return "abort"
+                choice = answer.strip().lower()[:1]
+                if choice == "r":
+                    return "retry"
+                if choice == "s":
+                    return "skip"
+                if choice == "a":
+                    return "abort"
+                if choice == "l":
+                    try:
+                        with open(failure.log_path, errors="replace") as fh:
+                            sys.stdout.writelines(fh.readlines()[-100:])
+                    except OSError as exc:
+                        print(f"cannot read {failure.log_path}: {exc.strerror}")
+
+    return decide
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UserError("'run' is not implemented yet")
+    if not getattr(args, "steps_file", None) and not getattr(args, "answers", None) and args.non_interactive:
+        raise UserError("run --non-interactive needs --answers FILE (write one with `aio-wizard export`)")
+    plan = plan_from_args(args, complete=True)
+    if args.dry_run:
+        sys.stdout.write(render_plan(plan))
+        return 0
+    if plan.problems:
+        raise UserError("this host cannot run this plan: " + "; ".join(plan.problems))
+    if args.from_step:
+        plan.step(args.from_step)  # UserError for an unknown step, before anything runs
+    if args.until_step:
+        plan.step(args.until_step)
+
+    from wizard.ui.console import ConsolePrinter
+
+    printer = ConsolePrinter(verbose=bool(args.verbose))
+    decide = _non_interactive_decide if args.non_interactive else _prompt_decide(printer)
+    journal = Journal.load(args.state_dir)
+    runner = Runner(plan, journal, args.log_dir, [printer], decide)
+    restore = install_signal_handlers(runner)
+    try:
+        status = runner.run(args.from_step, args.until_step)
+    finally:
+        restore()
+        printer.close()
+    if status in ("failed", "aborted"):
+        failed = journal.data.get("failed_step")
+        step = journal.step(failed) if failed else {}
+        title = plan.step(failed).title if failed else "?"
+        print(f"aio-wizard: step {failed} ({title}) failed", file=sys.stderr)
+        if step.get("log_path"):
+            print(f"  log: {step['log_path']}", file=sys.stderr)
+        print(f"  resume with: {resume_command(args)}", file=sys.stderr)
+    elif status == "interrupted":
+        print(f"aio-wizard: interrupted; resume with: {resume_command(args)}", file=sys.stderr)
+    return EXIT[status]

@@ -1,11 +1,13 @@
-"""`aio-wizard status`."""
+"""``aio-wizard status``: the current install's progress, read from the journal (never from a UI)."""
 
 from __future__ import annotations
 
 import argparse
+import time
 
-from wizard.errors import UserError
+from wizard.pipeline.status import render_status
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UserError("'status' is not implemented yet")
+    print(render_status(args.state_dir, now=time.time()), end="")
+    return 0

@@ -29,6 +29,8 @@ class PlanStarted:
     titles: tuple[str, ...]
     release: str
     resumed: bool = False
+    total: int = 0  # steps in the whole plan (step_ids may be a --from/--until range of it)
+    first_index: int = 1  # 1-based position of step_ids[0] in the whole plan
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ class StepFinished:
     hint: str | None = None  # a known failure's explanation and fix
     tail: tuple[str, ...] = ()  # the last lines of output (on failure)
     log_path: str = ""
+    index: int = 0  # 1-based position in the whole plan (0: unknown)
+    total: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,76 @@
+"""Helpers for the pipeline tests: small plans of real, harmless commands in temporary dirs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from wizard.pipeline.events import Event
+from wizard.pipeline.journal import Journal
+from wizard.pipeline.model import Command, Plan, PlannedStep, RetryPolicy
+from wizard.pipeline.runner import Runner
+
+PY = sys.executable
+
+
+def sh(script: str, **kw) -> Command:
+    return Command(("sh", "-c", script), **kw)
+
+
+def py(code: str) -> Command:
+    return Command((PY, "-c", code))
+
+
+def step(step_id: str, *commands: Command, **kw) -> PlannedStep:
+    return PlannedStep(id=step_id, title=kw.pop("title", step_id.title()), commands=commands, **kw)
+
+
+def plan_of(*steps: PlannedStep, **kw) -> Plan:
+    return Plan(steps=tuple(steps), release=kw.pop("release", "test"), **kw)
+
+
+def no_delay(retries: int) -> RetryPolicy:
+    return RetryPolicy(retries=retries, delays=(0.0,))
+
+
+class Recorder:
+    """A listener that keeps every event."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def __call__(self, event: Event) -> None:
+        self.events.append(event)
+
+    def of(self, kind: type) -> list:
+        return [e for e in self.events if isinstance(e, kind)]
+
+    def lines(self, step_id: str | None = None) -> list[str]:
+        from wizard.pipeline.events import StepOutput
+
+        out: list[str] = []
+        for e in self.of(StepOutput):
+            if step_id is None or e.step_id == step_id:
+                out.extend(e.lines)
+        return out
+
+
+@pytest.fixture
+def dirs(tmp_path: Path) -> dict[str, Path]:
+    d = {"state": tmp_path / "state", "log": tmp_path / "log", "work": tmp_path / "work"}
+    d["work"].mkdir()
+    return d
+
+
+@pytest.fixture
+def make_runner(dirs):
+    def make(plan: Plan, decide=None, **kw):
+        rec = Recorder()
+        journal = Journal.load(dirs["state"])
+        args = {} if decide is None else {"decide": decide}
+        runner = Runner(plan, journal, dirs["log"], [rec], **args, **kw)
+        return runner, rec, journal
+
+    return make

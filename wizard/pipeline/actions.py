@@ -1,0 +1,140 @@
+"""Internal actions a step runs as ``python3 -m wizard.pipeline.actions ACTION ...``.
+
+Some steps need a little logic the guide did by eye ("stop the libvirt units that exist"), or
+must be honest where systemd is not PID 1 (a chroot): those run here, as a subprocess like any
+other command, so every step stays a list of commands a user could paste, the runner streams
+their output the same way, and the plan explains what each one does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def _run(argv: Sequence[str]) -> int:
+    print("+ " + " ".join(argv), flush=True)
+    return subprocess.run(list(argv), stdin=subprocess.DEVNULL, check=False).returncode
+
+
+def _systemd_is_pid1() -> bool:
+    return Path("/run/systemd/system").is_dir()
+
+
+def installed_units(units: Sequence[str]) -> list[str]:
+    """The units of ``units`` that have a unit file on this system."""
+    res = subprocess.run(
+        ["systemctl", "list-unit-files", "--no-legend", "--no-pager", *units],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = {line.split()[0] for line in res.stdout.splitlines() if line.strip()}
+    return [u for u in units if u in found]
+
+
+def disable_units(units: Sequence[str]) -> int:
+    present = installed_units(units)
+    absent = [u for u in units if u not in present]
+    if absent:
+        print(f"not installed (nothing to do): {' '.join(absent)}")
+    if not present:
+        print("none of these units is installed")
+        return 0
+    if _systemd_is_pid1():
+        return _run(["systemctl", "disable", "--now", *present])
+    print(
+        "systemd is not running here (a chroot or a container): the units are disabled for the next boot "
+        "but cannot be stopped now"
+    )
+    return _run(["systemctl", "disable", *present])
+
+
+def apparmor_disable(profile: str) -> int:
+    path = Path(profile)
+    if not path.exists():
+        print(f"{profile} does not exist: nothing to do")
+        return 0
+    code = 0
+    loaded = Path("/sys/kernel/security/apparmor/profiles")
+    if loaded.exists():
+        try:
+            names = loaded.read_text()
+        except OSError:
+            names = ""
+        if "libvirtd" in names or "usr.sbin.libvirtd" in names:
+            code = _run(["apparmor_parser", "-R", profile])
+        else:
+            print("the profile is not loaded in the kernel")
+    else:
+        print("AppArmor is not active on this kernel (or not visible here): the profile is only disabled on disk")
+    disable_dir = path.parent / "disable"
+    disable_dir.mkdir(parents=True, exist_ok=True)
+    link = disable_dir / path.name
+    if not link.exists():
+        os.symlink(path, link)
+        print(f"linked {link} -> {path}: stays unloaded after a reboot")
+    return code
+
+
+def preflight(release: str | None) -> int:
+    from wizard.host.checks import preflight_checks
+    from wizard.host.probe import probe_host
+
+    facts = probe_host()
+    rel = None
+    if release:
+        from wizard.kolla.releases import get_release
+
+        rel = get_release(release)
+    failed = 0
+    for check in preflight_checks(facts, rel):
+        print(f"{check.status:>4}  {check.title}: {check.reason}")
+        if check.status == "fail":
+            failed += 1
+            if check.hint:
+                print(f"      hint: {check.hint}")
+    if failed:
+        print(f"{failed} check{'s' if failed > 1 else ''} failed")
+        return 1
+    return 0
+
+
+def summary(vip: str, venv: str) -> int:
+    print("OpenStack is deployed.")
+    print(f"  Dashboard (Horizon): http://{vip}/  user: admin")
+    print("  Admin password:      grep keystone_admin_password /etc/kolla/passwords.yml")
+    print("  Credentials:         /etc/kolla/admin-openrc.sh (and /etc/kolla/clouds.yaml where written)")
+    print(f"  Client:              {venv}/bin/openstack  (source {venv}/bin/activate)")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 -m wizard.pipeline.actions")
+    sub = parser.add_subparsers(dest="action", required=True)
+    p = sub.add_parser("disable-units")
+    p.add_argument("units", nargs="+")
+    p = sub.add_parser("apparmor-disable")
+    p.add_argument("profile")
+    p = sub.add_parser("preflight")
+    p.add_argument("--release")
+    p = sub.add_parser("summary")
+    p.add_argument("--vip", required=True)
+    p.add_argument("--venv", required=True)
+    args = parser.parse_args(argv)
+    if args.action == "disable-units":
+        return disable_units(args.units)
+    if args.action == "apparmor-disable":
+        return apparmor_disable(args.profile)
+    if args.action == "preflight":
+        return preflight(args.release)
+    return summary(args.vip, args.venv)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

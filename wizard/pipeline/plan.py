@@ -1,0 +1,132 @@
+"""The plan: which steps, with which exact commands and files, for these answers on this host.
+
+``build_plan`` turns (answers, host facts, release) into a :class:`Plan` using the step catalog
+in :mod:`wizard.pipeline.steps`; ``plan_from_steps_file`` loads a plan of harmless test steps;
+``render_plan`` prints either for ``aio-wizard plan``, ``--dry-run`` and the review screens.
+Nothing here changes the host: the done-checks only look.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from wizard.pipeline.model import Command, FileWrite, Plan, PlannedStep, RetryPolicy, host_path
+from wizard.pipeline.steps_file import plan_from_steps_file
+
+__all__ = [
+    "Command",
+    "FileWrite",
+    "Plan",
+    "PlannedStep",
+    "RetryPolicy",
+    "build_plan",
+    "plan_from_steps_file",
+    "render_plan",
+]
+
+MAX_SHOWN_LINES = 200  # a file's content or diff longer than this is cut in the plan
+
+
+def build_plan(answers: Mapping[str, Any], facts: Any, release: Any = None, *, root: Path | str = "/") -> Plan:
+    """The Kolla pipeline for ``answers`` on the host ``facts`` describes.
+
+    ``release`` is a :class:`wizard.kolla.releases.Release` or a name; by default the answers'
+    ``openstack_release``. ``root`` is where done-checks and file writes look (a chroot or a
+    test's temporary directory); commands always name host paths.
+    """
+    from wizard.pipeline.steps import build_kolla_plan
+
+    return build_kolla_plan(answers, facts, release, root=Path(root))
+
+
+def render_plan(plan: Plan, *, check_done: bool = True, show_files: bool = True) -> str:
+    """The plan as text: problems first, then every step with its commands, files and done state."""
+    out: list[str] = []
+    n = len(plan.steps)
+    if plan.source.startswith("steps-file:"):
+        out.append(f"Plan from {plan.source.split(':', 1)[1]}: {n} steps")
+    else:
+        out.append(f"Plan for OpenStack {plan.release}: {n} steps")
+    if plan.problems:
+        out.append("")
+        out.append("Problems (this host cannot run this plan; `aio-wizard run` refuses it):")
+        out.extend(f"  - {p}" for p in plan.problems)
+    width = len(str(n))
+    for i, step in enumerate(plan.steps, 1):
+        out.append("")
+        tag = "  (optional)" if step.optional else ""
+        out.append(f"[{i:>{width}}/{n}] {step.id}: {step.title}{tag}")
+        if step.why:
+            out.append(f"    why: {step.why}")
+        for note in step.notes:
+            out.append(f"    note: {note}")
+        if check_done:
+            try:
+                reason = step.is_done(plan.root)
+            except Exception as exc:
+                reason = None
+                out.append(f"    done-check failed: {exc}")
+            if reason:
+                out.append(f"    would be skipped: already done: {reason}")
+        elif step.done_check_display:
+            out.append(f"    done when: {step.done_check_display}")
+        if show_files:
+            for f in step.files:
+                out.extend("    " + line if line else "" for line in _render_file(f, plan.root))
+        for cmd in step.commands:
+            out.append(f"    $ {cmd.display}")
+            if cmd.explain:
+                out.append(f"      # {cmd.explain}")
+        if step.retry.retries:
+            delays = ", ".join(f"{step.retry.delay(k):g}" for k in range(1, step.retry.retries + 1))
+            out.append(f"    retries: {step.retry.retries} automatic (after {delays} s)")
+        if step.depends_on:
+            out.append(f"    answers used: {', '.join(step.depends_on)}")
+    out.append("")
+    return "\n".join(out)
+
+
+def _render_file(f: FileWrite, root: Path) -> list[str]:
+    mode = f" mode {f.mode:04o}" if f.mode is not None else ""
+    extra = f" — {f.note}" if f.note else ""
+    if f.directory:
+        return [f"makes directory {f.path}{mode}{extra}"]
+    target = host_path(root, f.path)
+    backup = ", backup kept as NAME.aio-wizard.bak" if f.backup else ""
+    if f.if_absent:
+        exists = target.exists()
+        what = f"copies {f.copy_from} to {f.path}" if f.copy_from else f"writes {f.path}"
+        state = "; it exists now, so it is kept" if exists else ""
+        return [f"{what}{mode} only when absent (never overwritten){state}{extra}"]
+    if f.copy_from is not None:
+        how = ", adjusted" if f.transform else ""
+        return [f"copies {f.copy_from} to {f.path}{how}{mode}{backup}{extra}"]
+    current = target.read_text(errors="replace") if target.is_file() else None
+    if f.content is not None:
+        new = f.content
+    else:
+        assert f.transform is not None
+        new = f.transform(current)
+        if current is None and not new:
+            return [f"edits {f.path}{backup}{extra} (the file does not exist here: nothing to change)"]
+    if current is None:
+        absent = " (it does not exist yet; as if empty)" if f.content is None else ""
+        lines = [f"writes {f.path}{mode}{backup}{extra}{absent}:"]
+        body = new.splitlines()
+        lines.extend("  | " + line for line in body[:MAX_SHOWN_LINES])
+        if len(body) > MAX_SHOWN_LINES:
+            lines.append(f"  | … {len(body) - MAX_SHOWN_LINES} more lines")
+        return lines
+    if current == new:
+        return [f"{f.path} is already as wanted: unchanged"]
+    diff = list(
+        difflib.unified_diff(
+            current.splitlines(), new.splitlines(), f"{f.path} (now)", f"{f.path} (planned)", lineterm="", n=1
+        )
+    )
+    lines = [f"changes {f.path}{mode}{backup}{extra}:"]
+    lines.extend("  " + line for line in diff[:MAX_SHOWN_LINES])
+    return lines

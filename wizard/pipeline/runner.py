@@ -1,0 +1,487 @@
+"""Runs a plan: one subprocess per command, live output to listeners, a log file per step.
+
+The runner is the only part of the wizard that changes the host. It records every state change
+in the journal before telling listeners, so the journal and the log files are always the truth
+(a later version could run the pipeline detached from the terminal; the UIs only observe).
+
+Each command runs with stdin from /dev/null, stdout and stderr merged into one pipe, in its own
+session (so Ctrl+C in the terminal does not reach it half-way: the runner stops the whole
+process group itself, TERM then KILL after a grace period). Output is read in 64 KiB chunks,
+never by line, and goes through :class:`wizard.pipeline.output.OutputStream`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import select
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from wizard.errors import UserError
+from wizard.files import atomic_write
+from wizard.pipeline.events import (
+    DecideFn,
+    Event,
+    Listener,
+    PlanFinished,
+    PlanStarted,
+    PlanStatus,
+    StepFailure,
+    StepFinished,
+    StepRetrying,
+    StepStarted,
+    always_abort,
+)
+from wizard.pipeline.hints import find_hint
+from wizard.pipeline.journal import Journal
+from wizard.pipeline.lock import PipelineLock
+from wizard.pipeline.model import Command, FileWrite, Plan, PlannedStep, host_path
+from wizard.pipeline.output import CHUNK, OutputStream
+from wizard.pipeline.redact import Redactor
+
+BASE_ENV = {
+    "DEBIAN_FRONTEND": "noninteractive",
+    "APT_LISTCHANGES_FRONTEND": "none",
+    "NEEDRESTART_MODE": "a",
+    "ANSIBLE_NOCOLOR": "1",
+    "ANSIBLE_FORCE_COLOR": "0",
+    "PY_COLORS": "0",
+    "NO_COLOR": "1",
+    "PYTHONUNBUFFERED": "1",
+    "PIP_NO_INPUT": "1",
+    "PIP_PROGRESS_BAR": "off",
+    "TERM": "dumb",
+}
+DEFAULT_GRACE = 10.0
+EXIT_DRAIN_SECONDS = 2.0  # after the command exits, how long a grandchild may keep the pipe open
+
+
+def log_file_name(index: int, step_id: str) -> str:
+    """``<NN>-<id>.log`` with NN the 1-based position in the plan."""
+    return f"{index:02d}-{step_id}.log"
+
+
+class _Cancelled(Exception):
+    pass
+
+
+class Runner:
+    """Runs ``plan``; see the module docstring. ``run()`` blocks; ``cancel()`` may be called from any thread."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        journal: Journal,
+        log_dir: Path | str,
+        listeners: Iterable[Listener] = (),
+        decide: DecideFn = always_abort,
+        *,
+        grace: float = DEFAULT_GRACE,
+        redactor: Redactor | None = None,
+        lock: bool = True,
+    ) -> None:
+        self.plan = plan
+        self.journal = journal
+        self.log_dir = Path(log_dir)
+        self.listeners = list(listeners)
+        self.decide = decide
+        self.grace = grace
+        self.redactor = redactor or Redactor(host_path(plan.root, f) for f in plan.secret_files)
+        self._use_lock = lock
+        self._cancel = threading.Event()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc_lock = threading.Lock()
+        self._current_step: str | None = None
+
+    # --- control --------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Stop the run: the running command's process group gets TERM, then KILL. Thread-safe."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _emit(self, event: Event) -> None:
+        if isinstance(event, StepFinished) and not event.index:
+            ids = self.plan.step_ids
+            if event.step_id in ids:
+                event = dataclasses.replace(event, index=ids.index(event.step_id) + 1, total=len(ids))
+        for listener in self.listeners:
+            try:
+                listener(event)
+            except Exception:  # a broken front end must not break the install
+                pass
+
+    # --- the run --------------------------------------------------------------------------
+
+    def run(self, from_step: str | None = None, until_step: str | None = None) -> PlanStatus:
+        """Run the plan (or ``from_step``..``until_step``); return "done", "failed", "aborted" or "interrupted"."""
+        if self.plan.problems:
+            raise UserError("this plan cannot run on this host: " + "; ".join(self.plan.problems))
+        lock = PipelineLock(self.journal.state_dir) if self._use_lock else None
+        if lock:
+            lock.acquire()
+        try:
+            return self._run(from_step, until_step)
+        finally:
+            if lock:
+                lock.release()
+
+    def _run(self, from_step: str | None, until_step: str | None) -> PlanStatus:
+        plan = self.plan
+        was_unfinished = self.journal.exists and self.journal.status not in (None, "done")
+        orphans = self.journal.orphaned_groups()
+        entries = self.journal.begin(plan, from_step=from_step, until_step=until_step)
+        for pgid in orphans:
+            stop_orphaned_group(pgid, self.grace)
+        in_range = [e for e in entries if e.reason != "outside --from/--until"]
+        by_id = {s.id: s for s in plan.steps}
+        self.log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        started = time.monotonic()
+        self._emit(
+            PlanStarted(
+                step_ids=tuple(e.step_id for e in in_range),
+                titles=tuple(by_id[e.step_id].title for e in in_range),
+                release="" if plan.source.startswith("steps-file:") else plan.release,
+                resumed=was_unfinished,
+                total=len(plan.steps),
+                first_index=plan.steps.index(by_id[in_range[0].step_id]) + 1 if in_range else 1,
+            )
+        )
+        skipped: list[str] = []
+        for entry in in_range:
+            step = by_id[entry.step_id]
+            index = plan.steps.index(step) + 1
+            if not entry.run:
+                prev = self.journal.step(step.id)
+                self._emit(
+                    StepFinished(
+                        step.id, "done", prev.get("exit_code"), 0.0, entry.reason, log_path=prev.get("log_path", "")
+                    )
+                )
+                continue
+            if self.cancelled:
+                return self._finish("interrupted", started, step.id, skipped)
+            status = self._run_step(step, index)
+            if status == "skipped":
+                skipped.append(step.id)
+            elif status in ("failed", "aborted", "interrupted"):
+                return self._finish(status, started, step.id, skipped)
+        return self._finish("done", started, None, skipped)
+
+    def _finish(self, status: PlanStatus, started: float, step_id: str | None, skipped: list[str]) -> PlanStatus:
+        self.journal.finish(status, failed_step=step_id if status != "done" else None, skipped_steps=skipped)
+        self._emit(
+            PlanFinished(status, time.monotonic() - started, step_id if status != "done" else None, tuple(skipped))
+        )
+        return status
+
+    # --- one step -------------------------------------------------------------------------
+
+    def _run_step(self, step: PlannedStep, index: int) -> str:
+        """Run one step with its retries; return its final status ("done", "skipped", "failed", "aborted"...)."""
+        total = len(self.plan.steps)
+        log_path = self.log_dir / log_file_name(index, step.id)
+        try:
+            reason = step.is_done(self.plan.root)
+        except Exception as exc:  # a done-check that cannot tell means "not done"
+            reason = None
+            done_check_error = f"done-check failed ({exc}); running the step"
+        else:
+            done_check_error = ""
+        if reason:
+            self.journal.update_step(
+                step.id, status="done", reason=f"already done: {reason}", ended_at=time.time(), exit_code=None
+            )
+            self._emit(StepFinished(step.id, "done", None, 0.0, f"already done: {reason}"))
+            return "done"
+
+        attempts = int(self.journal.step(step.id).get("attempts", 0))
+        auto_retries = 0
+        with _open_log(log_path) as log:
+            while True:
+                attempts += 1
+                t0 = time.time()
+                self.journal.update_step(
+                    step.id,
+                    status="running",
+                    attempts=attempts,
+                    started_at=t0,
+                    ended_at=None,
+                    exit_code=None,
+                    reason="",
+                    log_path=str(log_path),
+                    pid=os.getpid(),
+                )
+                self._emit(StepStarted(step.id, index, total, step.title, attempts, str(log_path)))
+                self.redactor.refresh()
+                stream = OutputStream(step.id, log, self._emit, self.redactor)
+                stream.note(f"=== aio-wizard: {step.id} — {step.title}, attempt {attempts}, {time.ctime(t0)} ===")
+                if done_check_error:
+                    stream.note(done_check_error)
+                for note in step.notes:
+                    stream.note(f"note: {note}")
+                self._current_step = step.id
+                try:
+                    exit_code = self._attempt(step, stream)
+                except _Cancelled:
+                    stream.note("=== interrupted: the process group was stopped ===")
+                    stream.flush()
+                    duration = time.time() - t0
+                    self.journal.update_step(
+                        step.id, status="interrupted", ended_at=time.time(), exit_code=None, reason="interrupted"
+                    )
+                    self._emit(
+                        StepFinished(
+                            step.id,
+                            "interrupted",
+                            None,
+                            duration,
+                            "interrupted",
+                            tail=tuple(stream.tail)[-20:],
+                            log_path=str(log_path),
+                        )
+                    )
+                    return "interrupted"
+                stream.flush()
+                duration = time.time() - t0
+                if exit_code == 0:
+                    self.journal.update_step(step.id, status="done", ended_at=time.time(), exit_code=0, reason="")
+                    self._emit(StepFinished(step.id, "done", 0, duration, log_path=str(log_path)))
+                    return "done"
+
+                tail = tuple(stream.tail)
+                hint = find_hint(tail)
+                hint_text = hint.text if hint else None
+                permanent = hint is not None and not hint.transient
+                if auto_retries < step.retry.retries and not permanent and not self.cancelled:
+                    auto_retries += 1
+                    delay = step.retry.delay(auto_retries)
+                    self.journal.update_step(step.id, status="failed", ended_at=time.time(), exit_code=exit_code)
+                    why = hint_text or f"exit code {exit_code}"
+                    stream.note(f"=== failed ({why}); automatic retry {auto_retries} in {delay:g} s ===")
+                    stream.flush()
+                    self._emit(StepRetrying(step.id, attempts + 1, delay, why))
+                    if self._cancel.wait(delay):
+                        self.journal.update_step(step.id, status="interrupted", reason="interrupted")
+                        self._emit(StepFinished(step.id, "interrupted", exit_code, duration, "interrupted"))
+                        return "interrupted"
+                    continue
+
+                stream.note(f"=== failed: exit code {exit_code} ===")
+                stream.flush()
+                self.journal.update_step(
+                    step.id, status="failed", ended_at=time.time(), exit_code=exit_code, reason=hint_text or ""
+                )
+                failure = StepFailure(
+                    step.id, step.title, exit_code, attempts, str(log_path), tail[-20:], hint_text, step.optional
+                )
+                decision = "abort" if self.cancelled else self.decide(failure)
+                if decision == "retry" and not self.cancelled:
+                    auto_retries = 0
+                    continue
+                if decision == "skip":
+                    self.journal.update_step(step.id, status="skipped", reason="skipped by the user")
+                    self._emit(
+                        StepFinished(
+                            step.id,
+                            "skipped",
+                            exit_code,
+                            duration,
+                            "skipped by the user",
+                            hint_text,
+                            tail[-20:],
+                            str(log_path),
+                        )
+                    )
+                    return "skipped"
+                self._emit(
+                    StepFinished(step.id, "failed", exit_code, duration, "", hint_text, tail[-20:], str(log_path))
+                )
+                return "interrupted" if self.cancelled else "failed"
+
+    def _attempt(self, step: PlannedStep, stream: OutputStream) -> int | None:
+        """Write the step's files, then run its commands; the first failing exit code, or 0."""
+        for f in step.files:
+            if self.cancelled:
+                raise _Cancelled
+            try:
+                stream.note(apply_file(f, self.plan.root))
+            except OSError as exc:
+                stream.note(f"error: cannot write {f.path}: {exc}")
+                return 1
+        for cmd in step.commands:
+            if self.cancelled:
+                raise _Cancelled
+            stream.note(f"$ {cmd.display}")
+            code = self._run_command(cmd, stream)
+            stream.close_partial()
+            if code not in cmd.ok_exit:
+                return code
+        return 0
+
+    def _run_command(self, cmd: Command, stream: OutputStream) -> int:
+        env = command_env(cmd)
+        try:
+            proc = subprocess.Popen(
+                list(cmd.argv),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=env,
+                close_fds=True,
+            )
+        except FileNotFoundError:
+            stream.note(f"error: {cmd.argv[0]}: command not found")
+            return 127
+        except (OSError, ValueError) as exc:
+            stream.note(f"error: cannot start {cmd.argv[0]}: {getattr(exc, 'strerror', None) or exc}")
+            return 126
+        with self._proc_lock:
+            self._proc = proc
+        if self._current_step:
+            # if this process dies (kill -9), the next run stops the orphaned group before rerunning
+            self.journal.update_step(self._current_step, pgid=proc.pid)
+        assert proc.stdout is not None
+        fd = proc.stdout.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+        exited_at: float | None = None
+        try:
+            while True:
+                if self._cancel.is_set():
+                    self._stop_group(proc)
+                    raise _Cancelled
+                if poller.poll(50):
+                    data = os.read(fd, CHUNK)
+                    if not data:
+                        break
+                    stream.feed(data)
+                    continue
+                stream.tick()
+                if exited_at is None and proc.poll() is not None:
+                    exited_at = time.monotonic()
+                elif exited_at is not None and time.monotonic() - exited_at > EXIT_DRAIN_SECONDS:
+                    break  # a background grandchild holds the pipe open: stop listening
+            return proc.wait()
+        finally:
+            proc.stdout.close()
+            with self._proc_lock:
+                self._proc = None
+
+    def _stop_group(self, proc: subprocess.Popen[bytes]) -> None:
+        """TERM the command's process group; KILL it after the grace period."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=self.grace)
+        except subprocess.TimeoutExpired:
+            pass
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def stop_orphaned_group(pgid: int, grace: float) -> bool:
+    """Stop a process group a killed runner left behind (its step runs again); True if one was running."""
+    if not _group_alive(pgid):
+        return False
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and _group_alive(pgid):
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+    return True
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether the session leader ``pgid`` still runs as the leader of its own group (not reused)."""
+    try:
+        with open(f"/proc/{pgid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return False
+    return fields[0] != "Z" and fields[2] == str(pgid)
+
+
+def command_env(cmd: Command, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a command runs with: ours, the runner's fixed settings, then the command's."""
+    env = dict(os.environ if base is None else base)
+    env.update(BASE_ENV)
+    if cmd.path_prepend:
+        env["PATH"] = ":".join([*cmd.path_prepend, env.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")])
+    env.update(cmd.env)
+    return env
+
+
+def apply_file(f: FileWrite, root: Path) -> str:
+    """Write one planned file under ``root``; return the line that says what was done."""
+    target = host_path(root, f.path)
+    if f.directory:
+        existed = target.is_dir()
+        target.mkdir(parents=True, exist_ok=True)
+        if f.mode is not None:
+            os.chmod(target, f.mode)
+        return f"{'kept' if existed else 'created'} directory {f.path}"
+    if f.if_absent and target.exists():
+        return f"kept {f.path}: it exists and is never overwritten"
+    current: str | None = None
+    if f.copy_from is not None:
+        current = host_path(root, f.copy_from).read_text()
+        data = f.transform(current) if f.transform else current
+    elif f.content is not None:
+        data = f.content
+    else:
+        assert f.transform is not None
+        current = target.read_text() if target.exists() else None
+        data = f.transform(current)
+        if current is not None and data == current:
+            return f"{f.path} already as wanted: unchanged"
+    if f.content is not None and target.exists() and target.read_text(errors="replace") == data:
+        if f.mode is not None:
+            os.chmod(target, f.mode)
+        return f"{f.path} already as wanted: unchanged"
+    made = atomic_write(target, data, mode=f.mode, backup=f.backup)
+    source = f" (from {f.copy_from})" if f.copy_from else ""
+    backup = f", original kept as {made}" if made else ""
+    return f"wrote {f.path}{source}{backup}"
+
+
+def install_signal_handlers(
+    runner: Runner, signals: Sequence[int] = (signal.SIGINT, signal.SIGTERM)
+) -> Callable[[], None]:
+    """Make Ctrl+C and SIGTERM cancel ``runner`` (main thread only); return a function that restores them."""
+    previous = {}
+
+    def handler(signum: int, frame: object) -> None:
+        runner.cancel()
+
+    for sig in signals:
+        previous[sig] = signal.signal(sig, handler)
+
+    def restore() -> None:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+    return restore
+
+
+@contextlib.contextmanager
+def _open_log(path: Path):
+    """The step's log, appended to across attempts and runs, mode 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+    os.fchmod(fd, 0o600)
+    with open(fd, "w", encoding="utf-8", errors="replace", buffering=1 << 16) as fh:
+        yield fh

@@ -1,0 +1,871 @@
+"""The Kolla-Ansible All-in-One pipeline: every step of the guide, declared once.
+
+Each :class:`StepSpec` says what the step is for (``why``, from the guide), builds its commands
+(argv lists) and files from the answers, says when it applies (releases, answers), which answers
+it depends on (for the journal's fingerprint), how it is retried, and how to tell from the host
+that its work is already done. The order is the guide's, brought up to date by kolla.md:
+
+preflight · hosts file · Python prerequisites · debug tools · remove docker.io · virtualization
+packages · host libvirt and iSCSI off · AppArmor libvirtd profile · virtualenv · kolla-ansible ·
+install-deps · /etc/kolla · globals · kolla-genpwd · certificates · bootstrap-servers ·
+kolla-build · prechecks · pull · deploy · post-deploy · openstackclient · init-runonce · summary.
+
+One deliberate change of order: ``kolla-build`` (image builds only) runs after
+``bootstrap-servers``, because it needs Docker and bootstrap-servers is what installs Docker CE
+(the guide had installed Debian's docker.io early, which bootstrap-servers' docker-ce conflicts with).
+
+Every kolla-ansible call is ``kolla-ansible ACTION -i INVENTORY``: the action-first order works
+on the old getopt CLI and is required by the 19.0.0+ Python CLI.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wizard.pipeline.hoststate import (
+    dist_version,
+    enabled_units,
+    installed_packages,
+    packages_done,
+    passwords_filled,
+)
+from wizard.pipeline.model import (
+    NETWORK_RETRY,
+    NO_RETRY,
+    Command,
+    FileWrite,
+    Plan,
+    PlannedStep,
+    RetryPolicy,
+    host_path,
+)
+
+KOLLA_DIR = "/etc/kolla"
+INVENTORY = "/etc/kolla/ansible/inventory/all-in-one"  # the 19.0.0+ CLI's default inventory path
+PASSWORDS = "/etc/kolla/passwords.yml"
+HOSTS = "/etc/hosts"
+APPARMOR_LIBVIRTD = "/etc/apparmor.d/usr.sbin.libvirtd"
+APT_GET = ("apt-get", "-o", "DPkg::Lock::Timeout=120")
+DOCKER_IO_PACKAGES = ("docker.io", "docker-doc", "docker-compose", "podman-docker", "containerd", "runc")
+LIBVIRT_UNITS = (
+    "libvirtd.service",
+    "libvirtd.socket",
+    "libvirtd-ro.socket",
+    "libvirtd-admin.socket",
+    "libvirtd-tcp.socket",
+    "libvirtd-tls.socket",
+    "libvirt-guests.service",
+    "virtqemud.service",
+    "virtqemud.socket",
+    "virtqemud-ro.socket",
+    "virtqemud-admin.socket",
+    "virtlockd.service",
+    "virtlockd.socket",
+    "virtlockd-admin.socket",
+    "virtlogd.service",
+    "virtlogd.socket",
+    "virtlogd-admin.socket",
+)
+ISCSI_UNITS = ("open-iscsi.service", "iscsid.service", "iscsid.socket")
+PYTHON_PACKAGES = ("python3-dev", "python3-venv", "python3-pip", "libffi-dev", "gcc", "libssl-dev", "git")
+
+
+# --- context ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What a step builder may look at: the answers, the host facts, the release, the root."""
+
+    answers: Mapping[str, Any]
+    facts: Any
+    release: Any
+    root: Path = Path("/")
+    python: str = field(default_factory=lambda: sys.executable)
+
+    def a(self, key: str, default: Any = None) -> Any:
+        value = self.answers.get(key)
+        return default if value is None else value
+
+    @property
+    def venv(self) -> str:
+        return str(self.a("venv_path", "/opt/kolla-venv")).rstrip("/") or "/opt/kolla-venv"
+
+    def bin(self, name: str) -> str:
+        return f"{self.venv}/bin/{name}"
+
+    @property
+    def share(self) -> str:
+        return f"{self.venv}/share/kolla-ansible"
+
+    @property
+    def build(self) -> bool:
+        return self.a("image_source", "pull") == "build"
+
+    @property
+    def from_git(self) -> bool:
+        return self.a("kolla_ansible_source", "pypi") == "git"
+
+    @property
+    def git_ref(self) -> str:
+        return str(self.a("kolla_ansible_git_ref") or f"stable/{self.release.name}")
+
+    @property
+    def arm64(self) -> bool:
+        return bool(getattr(self.facts, "is_arm64", False))
+
+    def kolla_ansible(self, action: str, *extra: str) -> Command:
+        """``kolla-ansible ACTION [extra] -i INVENTORY`` with the virtualenv on PATH."""
+        return Command((self.bin("kolla-ansible"), action, *extra, "-i", INVENTORY), path_prepend=(f"{self.venv}/bin",))
+
+    def action(self, *args: str, explain: str = "") -> Command:
+        """An internal action (``python3 -m wizard.pipeline.actions ...``), explained in the plan."""
+        return Command((self.python, "-m", "wizard.pipeline.actions", *args), explain=explain)
+
+
+@dataclass(frozen=True)
+class StepBody:
+    commands: tuple[Command, ...] = ()
+    files: tuple[FileWrite, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One step, declared once. ``applies`` decides per release and answers; ``done`` inspects the host."""
+
+    id: str
+    title: str
+    why: str
+    build: Callable[[Ctx], StepBody]
+    depends_on: tuple[str, ...] = ()
+    retry: RetryPolicy = NO_RETRY
+    optional: bool = False
+    applies: Callable[[Ctx], bool] = lambda ctx: True
+    done: Callable[[Ctx, Path], str | None] | None = None
+    done_display: str = ""
+
+
+# --- builders --------------------------------------------------------------------------------
+
+
+def _preflight(ctx: Ctx) -> StepBody:
+    return StepBody(
+        (
+            ctx.action(
+                "preflight",
+                "--release",
+                ctx.release.name,
+                explain="probes this host and runs the preflight checks (`aio-wizard probe`); fails on a failed check",
+            ),
+        )
+    )
+
+
+def comment_127_0_1_1(text: str | None) -> str:
+    """The guide's ``sed -i 's/^127.0.1.1/#127.0.1.1/' /etc/hosts``, as a function of the content."""
+    if text is None:
+        return ""
+    lines = text.splitlines(keepends=True)
+    return "".join("#" + line if line.startswith("127.0.1.1") else line for line in lines)
+
+
+def _hosts(ctx: Ctx) -> StepBody:
+    return StepBody(
+        files=(
+            FileWrite(
+                HOSTS,
+                transform=comment_127_0_1_1,
+                backup=True,
+                note="the guide's sed: comment out the line that starts with 127.0.1.1",
+            ),
+        )
+    )
+
+
+def _hosts_done(ctx: Ctx, root: Path) -> str | None:
+    path = host_path(root, HOSTS)
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return None
+    if any(line.startswith("127.0.1.1") for line in text.splitlines()):
+        return None
+    return "no uncommented 127.0.1.1 line in /etc/hosts"
+
+
+def _apt_install(packages: tuple[str, ...] | list[str], *, update: bool = True) -> tuple[Command, ...]:
+    # A run killed in the middle of dpkg (kill -9, power cut) leaves it half-configured and every
+    # later apt-get refuses until this runs; on a healthy system it does nothing.
+    cmds = [Command(("dpkg", "--configure", "-a"))]
+    if update:
+        cmds.append(Command((*APT_GET, "update")))
+    cmds.append(Command((*APT_GET, "install", "-y", *packages)))
+    return tuple(cmds)
+
+
+def _python_packages(ctx: Ctx) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*PYTHON_PACKAGES, *ctx.release.extra_apt)))
+
+
+def _python(ctx: Ctx) -> StepBody:
+    cmds = list(_apt_install(_python_packages(ctx)))
+    notes: tuple[str, ...] = ()
+    if _python_is_python2(ctx.facts):
+        # The guide's update-alternatives lines, needed only where `python` is Python 2.
+        cmds.append(
+            Command(("update-alternatives", "--install", "/usr/bin/python", "python", "/usr/bin/python2.7", "1"))
+        )
+        cmds.append(Command(("update-alternatives", "--install", "/usr/bin/python", "python", "/usr/bin/python3", "2")))
+        notes = ("`python` is Python 2 on this host: make it Python 3 (the guide's update-alternatives)",)
+    return StepBody(tuple(cmds), notes=notes)
+
+
+def _python_is_python2(facts: Any) -> bool:
+    """`python` runs Python 2: Debian 10 and older (on newer Debians a missing `python` is fine)."""
+    if getattr(facts, "python_is_python3", None) is not False:
+        return False
+    major = getattr(getattr(facts, "os", None), "major", "")
+    return major.isdigit() and int(major) <= 10
+
+
+def _python_done(ctx: Ctx, root: Path) -> str | None:
+    if _python_is_python2(ctx.facts):
+        return None
+    return packages_done(root, _python_packages(ctx))
+
+
+def _debug_packages(ctx: Ctx) -> tuple[str, ...]:
+    return tuple(str(p) for p in (ctx.a("debug_tools", []) or []))
+
+
+def _debug(ctx: Ctx) -> StepBody:
+    return StepBody(_apt_install(_debug_packages(ctx), update=False))
+
+
+def _docker_io(ctx: Ctx) -> StepBody:
+    return StepBody(
+        (Command((*APT_GET, "purge", "-y", *DOCKER_IO_PACKAGES)), Command((*APT_GET, "autoremove", "-y"))),
+        notes=("bootstrap-servers installs Docker CE from Docker's repository; Debian's docker.io conflicts with it",),
+    )
+
+
+def _docker_io_applies(ctx: Ctx) -> bool:
+    return bool(getattr(ctx.facts, "docker_io_installed", False)) and bool(ctx.a("remove_docker_io", False))
+
+
+def _docker_io_done(ctx: Ctx, root: Path) -> str | None:
+    if not host_path(root, "/var/lib/dpkg/status").exists():
+        return None
+    left = sorted(set(DOCKER_IO_PACKAGES) & installed_packages(root))
+    return None if left else "none of docker.io, containerd, runc is installed"
+
+
+def _virt_packages(ctx: Ctx) -> tuple[str, ...]:
+    qemu = "qemu-system-arm" if ctx.arm64 else "qemu-system-x86"
+    return ("bridge-utils", "cpu-checker", "libvirt-daemon-system", "libvirt-clients", qemu, "qemu-utils", "virtinst")
+
+
+def _virt(ctx: Ctx) -> StepBody:
+    return StepBody(
+        _apt_install(_virt_packages(ctx), update=False),
+        notes=("not docker.io (the guide's choice): bootstrap-servers installs Docker CE",),
+    )
+
+
+def _libvirt_off(ctx: Ctx) -> StepBody:
+    return StepBody(
+        (
+            ctx.action(
+                "disable-units",
+                *LIBVIRT_UNITS,
+                *ISCSI_UNITS,
+                explain="for each of these units that is installed: systemctl disable --now UNIT "
+                "(where systemd is not running, e.g. a chroot: systemctl disable, and it says so)",
+            ),
+        )
+    )
+
+
+def _libvirt_off_done(ctx: Ctx, root: Path) -> str | None:
+    if enabled_units(root, (*LIBVIRT_UNITS, *ISCSI_UNITS)):
+        return None
+    if (
+        host_path(root, "/run/libvirt/libvirt-sock").exists()
+        or host_path(root, "/var/run/libvirt/libvirt-sock").exists()
+    ):
+        return None
+    if not host_path(root, "/etc/systemd/system").is_dir():
+        return None
+    return "no libvirt or iSCSI unit is enabled and /var/run/libvirt/libvirt-sock does not exist"
+
+
+def _apparmor(ctx: Ctx) -> StepBody:
+    return StepBody(
+        (
+            ctx.action(
+                "apparmor-disable",
+                APPARMOR_LIBVIRTD,
+                explain=f"when the profile exists: apparmor_parser -R {APPARMOR_LIBVIRTD} (the guide's line), and a "
+                "link in /etc/apparmor.d/disable/ so it stays unloaded after a reboot",
+            ),
+        )
+    )
+
+
+def _apparmor_done(ctx: Ctx, root: Path) -> str | None:
+    profile = host_path(root, APPARMOR_LIBVIRTD)
+    if not profile.exists():
+        return None  # libvirt is installed by an earlier step of this plan: look again when it runs
+    if host_path(root, "/etc/apparmor.d/disable/usr.sbin.libvirtd").exists():
+        return "the libvirtd AppArmor profile is disabled (/etc/apparmor.d/disable/usr.sbin.libvirtd)"
+    return None
+
+
+def _venv(ctx: Ctx) -> StepBody:
+    return StepBody(
+        (
+            Command(("python3", "-m", "venv", ctx.venv)),
+            Command((ctx.bin("pip"), "install", "-U", "pip")),
+        )
+    )
+
+
+def _venv_done(ctx: Ctx, root: Path) -> str | None:
+    if host_path(root, ctx.bin("python")).exists() and host_path(root, ctx.bin("pip")).exists():
+        return f"the virtualenv {ctx.venv} exists"
+    return None
+
+
+def _git_url(project: str, ref: str) -> str:
+    return f"git+https://opendev.org/openstack/{project}@{ref}"
+
+
+def _kolla_ansible(ctx: Ctx) -> StepBody:
+    pip = ctx.bin("pip")
+    cmds = []
+    if ctx.release.ansible_requirement:
+        cmds.append(Command((pip, "install", "-U", ctx.release.ansible_requirement)))
+    if ctx.build:
+        kolla = _git_url("kolla", ctx.git_ref) if ctx.from_git else ctx.release.kolla_requirement
+        cmds.append(Command((pip, "install", kolla)))
+    ka = _git_url("kolla-ansible", ctx.git_ref) if ctx.from_git else ctx.release.kolla_ansible_requirement
+    cmds.append(Command((pip, "install", ka)))
+    return StepBody(tuple(cmds))
+
+
+def _kolla_ansible_done(ctx: Ctx, root: Path) -> str | None:
+    venv = host_path(root, ctx.venv)
+    version = dist_version(venv, "kolla-ansible")
+    if not version or not host_path(root, ctx.bin("kolla-ansible")).exists():
+        return None
+    if not ctx.from_git and version.split(".")[0] != str(ctx.release.kolla_major):
+        return None
+    if ctx.release.ansible_requirement and not host_path(root, ctx.bin("ansible-playbook")).exists():
+        return None
+    if ctx.build and not host_path(root, ctx.bin("kolla-build")).exists():
+        return None
+    return f"kolla-ansible {version} is installed in {ctx.venv}"
+
+
+def _install_deps(ctx: Ctx) -> StepBody:
+    return StepBody((Command((ctx.bin("kolla-ansible"), "install-deps"), path_prepend=(f"{ctx.venv}/bin",)),))
+
+
+def _kolla_config(ctx: Ctx) -> StepBody:
+    examples = f"{ctx.share}/etc_examples/kolla"
+    files = [
+        FileWrite(f"{KOLLA_DIR}/config", directory=True),
+        FileWrite(f"{KOLLA_DIR}/globals.yml", copy_from=f"{examples}/globals.yml", if_absent=True),
+        FileWrite(PASSWORDS, copy_from=f"{examples}/passwords.yml", if_absent=True, mode=0o600),
+        FileWrite(INVENTORY, copy_from=f"{ctx.share}/ansible/inventory/all-in-one", if_absent=True),
+    ]
+    if ctx.build:
+        files.append(
+            FileWrite(
+                f"{KOLLA_DIR}/kolla-build.conf",
+                copy_from=f"{ctx.venv}/share/kolla/etc_examples/oslo-config-generator/kolla-build.conf",
+                if_absent=True,
+            )
+        )
+    return StepBody(files=tuple(files))
+
+
+def _kolla_config_done(ctx: Ctx, root: Path) -> str | None:
+    paths = [f"{KOLLA_DIR}/config", f"{KOLLA_DIR}/globals.yml", PASSWORDS, INVENTORY]
+    if ctx.build:
+        paths.append(f"{KOLLA_DIR}/kolla-build.conf")
+    if all(host_path(root, p).exists() for p in paths):
+        return "/etc/kolla holds globals.yml, passwords.yml and the all-in-one inventory"
+    return None
+
+
+def _globals(ctx: Ctx) -> StepBody:
+    return StepBody(files=globals_writes(ctx))
+
+
+def globals_writes(ctx: Ctx) -> tuple[FileWrite, ...]:
+    """The wizard's globals, where the release reads them (globals.d, or merged into globals.yml)."""
+    from wizard.kolla.globals_file import globals_path, render_globals
+
+    answers, release = ctx.answers, ctx.release
+    if release.globals_d:
+        rendered = render_globals(answers, release)
+        return (FileWrite(rendered.path, content=rendered.content, note="a file of the wizard's own"),)
+
+    def merge(current: str | None) -> str:
+        return render_globals(answers, release, current).content
+
+    merge.__qualname__ = "merge_into_globals_yml"
+    return (
+        FileWrite(
+            globals_path(release),
+            transform=merge,
+            backup=True,
+            note="merged into globals.yml (this release has no globals.d); comments kept",
+        ),
+    )
+
+
+def _globals_done(ctx: Ctx, root: Path) -> str | None:
+    writes = globals_writes(ctx)
+    for f in writes:
+        target = host_path(root, f.path)
+        if not target.is_file():
+            return None
+        current = target.read_text(errors="replace")
+        wanted = f.content if f.content is not None else (f.transform(current) if f.transform else None)
+        if wanted != current:
+            return None
+    return "the globals already hold these answers: " + ", ".join(f.path for f in writes)
+
+
+def _genpwd(ctx: Ctx) -> StepBody:
+    return StepBody(
+        (
+            Command((ctx.bin("kolla-genpwd"), "-p", PASSWORDS), path_prepend=(f"{ctx.venv}/bin",)),
+            Command(("chmod", "0600", PASSWORDS)),  # kolla-genpwd rewrites it 0640; only root needs to read it
+        ),
+        notes=("kolla-genpwd fills only empty values: existing passwords are kept",),
+    )
+
+
+def _genpwd_done(ctx: Ctx, root: Path) -> str | None:
+    path = host_path(root, PASSWORDS)
+    if path.exists() and path.stat().st_mode & 0o077:
+        return None
+    return passwords_filled(path)
+
+
+def _certificates_done(ctx: Ctx, root: Path) -> str | None:
+    d = host_path(root, "/etc/kolla/certificates")
+    if d.is_dir() and any(d.iterdir()):
+        return "/etc/kolla/certificates exists"
+    return None
+
+
+def _kolla_build(ctx: Ctx) -> StepBody:
+    distro = str(ctx.a("kolla_base_distro", "debian"))
+    tag = ctx.release.image_tag(distro, str(ctx.a("openstack_tag_suffix", "") or ""))
+    argv = [ctx.bin("kolla-build"), "-b", distro]
+    if ctx.release.install_type:
+        argv += ["-t", "source"]  # the guide: build from source
+    argv += ["--tag", tag]
+    namespace = ctx.a("docker_namespace", ctx.release.docker_namespace)
+    if namespace:
+        argv += ["--namespace", str(namespace)]
+    registry = ctx.a("docker_registry", ctx.release.docker_registry)
+    if registry:
+        argv += ["--registry", str(registry)]
+    return StepBody(
+        (Command(tuple(argv), path_prepend=(f"{ctx.venv}/bin",)),),
+        notes=("runs after bootstrap-servers, which installs the Docker engine kolla-build needs",),
+    )
+
+
+def _prechecks(ctx: Ctx) -> StepBody:
+    from wizard.kolla.globals_file import uses_published_images
+
+    test_images = ctx.release.prechecks_test_images and uses_published_images(ctx.answers, ctx.release)
+    extra = ("--use-test-images",) if test_images else ()
+    return StepBody((ctx.kolla_ansible("prechecks", *extra),))
+
+
+def _ka(action: str) -> Callable[[Ctx], StepBody]:
+    def build(ctx: Ctx) -> StepBody:
+        return StepBody((ctx.kolla_ansible(action),))
+
+    build.__qualname__ = f"kolla_ansible_{action}"
+    return build
+
+
+def _pull(ctx: Ctx) -> StepBody:
+    notes = ()
+    if not getattr(ctx.release, "images_pullable", True):
+        notes = (f"{ctx.release.name} is end of life: its published images may be gone (image_source: build)",)
+    return StepBody((ctx.kolla_ansible("pull"),), notes=notes)
+
+
+def _openstackclient(ctx: Ctx) -> StepBody:
+    constraints = f"https://releases.openstack.org/constraints/upper/{ctx.release.name}"
+    return StepBody((Command((ctx.bin("pip"), "install", "python-openstackclient", "-c", constraints)),))
+
+
+def _openstackclient_done(ctx: Ctx, root: Path) -> str | None:
+    if host_path(root, ctx.bin("openstack")).exists():
+        return f"{ctx.bin('openstack')} exists"
+    return None
+
+
+def _runonce(ctx: Ctx) -> StepBody:
+    from wizard.kolla.runonce import PATCHED_RUNONCE_NAME, patch_runonce, runonce_env
+
+    answers = ctx.answers
+    env = runonce_env(answers)
+    files: tuple[FileWrite, ...] = ()
+    script = f"{ctx.share}/init-runonce"
+    notes = []
+    if not ctx.release.runonce_env:
+
+        def patch(text: str | None) -> str:
+            return patch_runonce(text or "", answers)
+
+        patch.__qualname__ = "patch_runonce"
+        copy = f"{KOLLA_DIR}/{PATCHED_RUNONCE_NAME}"
+        files = (FileWrite(copy, copy_from=script, transform=patch, mode=0o755, note="EXT_NET_* set in the copy"),)
+        script = copy
+        notes.append("this release's init-runonce hard-codes the external network: a patched copy is run")
+    if ctx.release.clouds_yaml:
+        cmd = Command((script,), env=env, path_prepend=(f"{ctx.venv}/bin",))
+    else:
+        notes.append("before Zed init-runonce needs the admin credentials in its environment: admin-openrc.sh")
+        cmd = Command(
+            ("bash", "-c", '. /etc/kolla/admin-openrc.sh && exec "$0"', script),
+            env=env,
+            path_prepend=(f"{ctx.venv}/bin",),
+        )
+    return StepBody((cmd,), files=files, notes=tuple(notes))
+
+
+def _summary(ctx: Ctx) -> StepBody:
+    vip = str(ctx.a("kolla_internal_vip_address", "?"))
+    return StepBody(
+        (
+            ctx.action(
+                "summary",
+                "--vip",
+                vip,
+                "--venv",
+                ctx.venv,
+                explain="prints where the dashboard and the credentials are (no secret is printed)",
+            ),
+        )
+    )
+
+
+# --- the catalog -----------------------------------------------------------------------------
+
+KA_RETRY = RetryPolicy(retries=1, delays=(30.0,))
+
+CATALOG: tuple[StepSpec, ...] = (
+    StepSpec(
+        "preflight",
+        "Check the host",
+        "the guide assumes a supported Debian, root, a NIC for the API and one for Neutron, and KVM",
+        _preflight,
+        depends_on=("openstack_release",),
+    ),
+    StepSpec(
+        "hosts-file",
+        "Comment out the 127.0.1.1 line in /etc/hosts",
+        "a 127.0.1.1 hostname line breaks kolla-ansible and the containers' name resolution back to the host",
+        _hosts,
+        done=_hosts_done,
+    ),
+    StepSpec(
+        "python-prereqs",
+        "Install the Python build prerequisites",
+        "kolla and kolla-ansible are Python projects: pip needs a compiler, headers and venv",
+        _python,
+        retry=NETWORK_RETRY,
+        depends_on=("openstack_release",),
+        done=_python_done,
+    ),
+    StepSpec(
+        "debug-tools",
+        "Install debugging tools",
+        "tools that help when debugging, troubleshooting or collecting output; not mandatory",
+        _debug,
+        depends_on=("debug_tools",),
+        retry=NETWORK_RETRY,
+        optional=True,
+        applies=lambda ctx: bool(_debug_packages(ctx)),
+        done=lambda ctx, root: packages_done(root, _debug_packages(ctx)),
+    ),
+    StepSpec(
+        "remove-docker-io",
+        "Remove Debian's docker.io",
+        "bootstrap-servers installs Docker CE from Docker's repository, which conflicts with docker.io",
+        _docker_io,
+        depends_on=("remove_docker_io",),
+        applies=_docker_io_applies,
+        done=_docker_io_done,
+    ),
+    StepSpec(
+        "virt-packages",
+        "Install the virtualization packages",
+        "kvm-ok (cpu-checker), bridge-utils and the libvirt/QEMU layout the containers map in",
+        _virt,
+        retry=NETWORK_RETRY,
+        done=lambda ctx, root: packages_done(root, _virt_packages(ctx)),
+    ),
+    StepSpec(
+        "host-libvirt-off",
+        "Stop and disable host libvirt and iSCSI",
+        "libvirt runs in the nova_libvirt container and needs the host's libvirt socket free; iscsid likewise",
+        _libvirt_off,
+        done=_libvirt_off_done,
+    ),
+    StepSpec(
+        "apparmor-libvirtd",
+        "Remove the AppArmor libvirtd profile",
+        "the host's libvirtd AppArmor profile stops the containerized libvirt from working",
+        _apparmor,
+        done=_apparmor_done,
+    ),
+    StepSpec(
+        "virtualenv",
+        "Create the virtualenv and upgrade pip",
+        "Debian 12+ refuses system-wide pip installs (PEP 668); the newest pip is best for kolla",
+        _venv,
+        depends_on=("venv_path",),
+        retry=NETWORK_RETRY,
+        done=_venv_done,
+    ),
+    StepSpec(
+        "kolla-ansible",
+        "Install kolla-ansible",
+        "kolla-ansible deploys the containers (kolla builds them; Ansible as the release needs)",
+        _kolla_ansible,
+        depends_on=("openstack_release", "kolla_ansible_source", "kolla_ansible_git_ref", "image_source", "venv_path"),
+        retry=NETWORK_RETRY,
+        done=_kolla_ansible_done,
+    ),
+    StepSpec(
+        "install-deps",
+        "Install kolla-ansible's Ansible collections",
+        "kolla-ansible 14.0.0+ needs its Ansible Galaxy collections (install-deps)",
+        _install_deps,
+        depends_on=("openstack_release", "venv_path"),
+        retry=NETWORK_RETRY,
+        applies=lambda ctx: bool(ctx.release.install_deps),
+    ),
+    StepSpec(
+        "kolla-config",
+        "Create /etc/kolla from the examples",
+        "kolla-ansible reads /etc/kolla: globals.yml, passwords.yml (never overwritten) and the inventory",
+        _kolla_config,
+        depends_on=("venv_path", "image_source"),
+        done=_kolla_config_done,
+    ),
+    StepSpec(
+        "globals",
+        "Write the globals",
+        "the guide's globals.yml settings: interfaces, VIP, distro, virt type, haproxy",
+        _globals,
+        depends_on=(
+            "openstack_release",
+            "network_interface",
+            "kolla_internal_vip_address",
+            "enable_haproxy",
+            "neutron_external_interface",
+            "kolla_base_distro",
+            "nova_compute_virt_type",
+            "openstack_tag_suffix",
+            "docker_registry",
+            "docker_namespace",
+            "extra_globals",
+            "image_source",
+        ),
+        done=_globals_done,
+    ),
+    StepSpec(
+        "genpwd",
+        "Generate the passwords",
+        "kolla-genpwd fills /etc/kolla/passwords.yml with random passwords",
+        _genpwd,
+        depends_on=("venv_path",),
+        done=_genpwd_done,
+    ),
+    StepSpec(
+        "certificates",
+        "Generate the certificates",
+        "the guide generates the deployment's certificates before bootstrapping",
+        _ka("certificates"),
+        done=_certificates_done,
+    ),
+    StepSpec(
+        "bootstrap-servers",
+        "Bootstrap the host (Docker CE and kolla-ansible's requirements)",
+        "installs Docker CE and the host packages and settings kolla-ansible needs",
+        _ka("bootstrap-servers"),
+        retry=KA_RETRY,
+    ),
+    StepSpec(
+        "kolla-build",
+        "Build the container images",
+        "the guide builds the OpenStack images with kolla-build from source",
+        _kolla_build,
+        depends_on=("kolla_base_distro", "openstack_tag_suffix", "docker_registry", "docker_namespace"),
+        retry=RetryPolicy(retries=1, delays=(60.0,)),
+        applies=lambda ctx: ctx.build,
+    ),
+    StepSpec(
+        "prechecks",
+        "Run the prechecks",
+        "validates the host and the globals before deploying",
+        _prechecks,
+        depends_on=("image_source", "docker_registry", "docker_namespace"),
+    ),
+    StepSpec(
+        "pull",
+        "Pull the container images",
+        "downloads every image before deploy: the long, retryable part on its own",
+        _pull,
+        retry=RetryPolicy(retries=3, delays=(30.0, 90.0, 180.0)),
+        applies=lambda ctx: not ctx.build,
+    ),
+    StepSpec("deploy", "Deploy OpenStack", "starts every OpenStack service in its container", _ka("deploy")),
+    StepSpec(
+        "post-deploy",
+        "Write the admin credentials",
+        "post-deploy writes /etc/kolla/admin-openrc.sh (and clouds.yaml)",
+        _ka("post-deploy"),
+    ),
+    StepSpec(
+        "openstackclient",
+        "Install the OpenStack client",
+        "init-runonce and the operator need the `openstack` command",
+        _openstackclient,
+        depends_on=("openstack_release", "venv_path"),
+        retry=NETWORK_RETRY,
+        done=_openstackclient_done,
+    ),
+    StepSpec(
+        "init-runonce",
+        "Create the demo network, image, flavors and keys",
+        "init-runonce makes the cloud usable: external network from the EXT_NET_* answers, CirrOS, flavors",
+        _runonce,
+        depends_on=("ext_net_cidr", "ext_net_range", "ext_net_gateway", "run_init_runonce"),
+        retry=NETWORK_RETRY,
+        applies=lambda ctx: bool(ctx.a("run_init_runonce", True)),
+    ),
+    StepSpec(
+        "summary",
+        "Show how to reach the cloud",
+        "where Horizon and the admin credentials are",
+        _summary,
+        depends_on=("kolla_internal_vip_address",),
+    ),
+)
+
+
+# --- plan ------------------------------------------------------------------------------------
+
+
+def _release_of(release: Any, answers: Mapping[str, Any]) -> Any:
+    from wizard.kolla.releases import get_release
+
+    if release is None:
+        release = answers.get("openstack_release")
+    if isinstance(release, str):
+        return get_release(release)
+    if release is None:
+        from wizard.errors import UserError
+
+        raise UserError("openstack_release: no release given and none could be chosen for this host")
+    return release
+
+
+def host_problems(answers: Mapping[str, Any], facts: Any, release: Any) -> list[str]:
+    """Why this host cannot run ``release`` with these answers (empty when it can).
+
+    The answers' own validation comes first; the checks here cover what it may not have said
+    (``--release`` overriding the answers, docker.io without consent to remove it).
+    """
+    from wizard.answers.validation import validate_answers
+
+    problems: list[str] = []
+    keys: set[str] = set()
+    for p in validate_answers(answers, facts):
+        if getattr(p, "is_error", True) and str(p) not in problems:
+            problems.append(str(p))
+            keys.add(getattr(p, "key", ""))
+    major = getattr(getattr(facts, "os", None), "major", "")
+    os_id = getattr(getattr(facts, "os", None), "id", "")
+    if "openstack_release" not in keys:
+        if os_id and os_id not in ("debian", "unknown"):
+            problems.append(f"openstack_release: this host runs {os_id}, not Debian")
+        elif major and not release.supports_debian(major):
+            problems.append(
+                f"openstack_release: {release.name} does not support Debian {major} hosts "
+                f"(supported: Debian {', '.join(release.debian)})"
+            )
+    arch = getattr(facts, "arch", "")
+    distro = str(answers.get("kolla_base_distro") or "debian")
+    pulls = answers.get("image_source", "pull") != "build" and "image_source" not in keys
+    if pulls and arch and arch != "unknown" and not release.supports_arch(arch, distro):
+        problems.append(
+            f"image_source: {release.name} publishes no {arch} images for {distro}: answer image_source: build"
+        )
+    if (
+        getattr(facts, "docker_io_installed", False)
+        and not answers.get("remove_docker_io")
+        and ("remove_docker_io" not in keys)
+    ):
+        problems.append(
+            "remove_docker_io: Debian's docker.io is installed and bootstrap-servers installs Docker CE over it: "
+            "answer true to let the wizard remove it"
+        )
+    return problems
+
+
+def build_kolla_plan(answers: Mapping[str, Any], facts: Any, release: Any = None, *, root: Path = Path("/")) -> Plan:
+    """The concrete plan: every applicable step of :data:`CATALOG` for these answers on this host."""
+    rel = _release_of(release, answers)
+    ctx = Ctx(answers=dict(answers), facts=facts, release=rel, root=Path(root))
+    steps = []
+    for spec in CATALOG:
+        if not spec.applies(ctx):
+            continue
+        body = spec.build(ctx)
+        done = spec.done
+        steps.append(
+            PlannedStep(
+                id=spec.id,
+                title=spec.title,
+                why=spec.why,
+                commands=body.commands,
+                files=body.files,
+                retry=spec.retry,
+                depends_on=spec.depends_on,
+                depends_values={k: answers.get(k) for k in spec.depends_on},
+                optional=spec.optional,
+                done_check=(lambda r, _d=done: _d(ctx, r)) if done else None,
+                done_check_display=spec.done_display,
+                notes=body.notes,
+            )
+        )
+    return Plan(
+        steps=tuple(steps),
+        release=rel.name,
+        answers=dict(answers),
+        problems=tuple(host_problems(answers, facts, rel)),
+        root=Path(root),
+        secret_files=(PASSWORDS,),
+        source="kolla",
+    )
