@@ -53,6 +53,7 @@ def _prompt_decide(printer):
     def decide(failure: StepFailure) -> Decision:
         if not sys.stdin.isatty():
             return _non_interactive_decide(failure)
+        printer.show_failure(failure)  # the tail and the hint before the question, not after it
         with printer.hold():
             while True:
                 try:

@@ -1,1 +1,36 @@
-"""ui/tui."""
+"""The full-screen wizard (Textual).
+
+``main(args)`` is called by ``wizard.commands.interactive`` with the parsed command line. It
+checks the terminal first (no tty: refuse and point to ``--plain``; Linux console or serial:
+the console profile; SSH without tmux/screen: a warning), then builds the app with
+:func:`wizard.ui.tui.app.create_app` and runs it. Textual is imported only after those checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the TUI; the exit code follows the CLI contract (0 done, 1 failed step, 2 usage, 130 interrupted)."""
+    from wizard.ui.tui.terminal import detect_profile, require_tty, ssh_warning
+
+    require_tty()
+    profile = detect_profile()
+    warning = ssh_warning()
+
+    from wizard.ui.tui.app import create_app
+    from wizard.ui.tui.session import Session
+
+    session = Session.create(
+        dry_run=bool(getattr(args, "dry_run", False)),
+        state_dir=args.state_dir,
+        log_dir=args.log_dir,
+        answers_path=getattr(args, "answers", None),
+        steps_file=getattr(args, "steps_file", None),
+        host_facts_path=getattr(args, "host_facts", None),
+    )
+    app = create_app(session=session, profile=profile, cursor_blink=not profile.console, warning=warning)
+    app.run()
+    code = app.return_code
+    return int(code if code is not None else app.exit_code)
