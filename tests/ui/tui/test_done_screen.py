@@ -1,0 +1,45 @@
+"""Screen 5: Horizon's URL, the credentials' places, the admin password only when asked, timings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wizard.ui.tui.demo import done_script
+
+from .conftest import SIZE, ScriptedRunner, screen_name, screen_text, wait_for
+
+
+def _replay(listener, decide):
+    return ScriptedRunner(listener, decide, done_script())
+
+
+async def test_done_shows_horizon_credentials_next_commands_and_timings(make_app):
+    app = make_app(start="progress", runner_factory=_replay)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "DoneScreen")
+        text = screen_text(app)
+        assert "Horizon: http://10.1.1.88" in text
+        assert "(cloud kolla-admin)" in text and "admin-openrc.sh" in text
+        assert "openstack server create" in text
+        await pilot.press("pagedown")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Deploy OpenStack" in text and "23:32" in text
+        assert "Total" in text and "26:52" in text
+
+
+async def test_the_admin_password_is_shown_only_when_asked(make_app, dirs):
+    kolla = Path(dirs["kolla_dir"])
+    kolla.mkdir(parents=True)
+    (kolla / "passwords.yml").write_text("keystone_admin_password: s3cret-Pa55\nrabbitmq_password: x\n")
+    app = make_app(start="progress", runner_factory=_replay)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "DoneScreen")
+        assert "s3cret-Pa55" not in screen_text(app)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: screen_name(app) == "TextScreen")
+        assert "s3cret-Pa55" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "DoneScreen")
+        await pilot.press("q")
+    assert app.return_code == 0

@@ -1,0 +1,163 @@
+"""Screen 4: step states, overall progress, live log, sub-status, failure choices, quitting safely.
+
+Scripted events (the runner contract) pin down what is drawn; the real Runner with a plan of
+real, harmless steps checks the whole path through the thread, the pump and the journal.
+"""
+
+from __future__ import annotations
+
+from wizard.pipeline.events import PlanFinished, StepFailure, StepFinished, StepOutput
+from wizard.pipeline.journal import Journal
+
+from .conftest import SIZE, ScriptedRunner, mid_run_script, screen_name, screen_text, wait_for
+
+
+def scripted(script, holder: list, **kw):
+    def factory(listener, decide):
+        runner = ScriptedRunner(listener, decide, script, **kw)
+        holder.append(runner)
+        return runner
+
+    return factory
+
+
+async def test_mid_run_shows_states_durations_substatus_and_the_live_log(make_app, clock):
+    runners: list = []
+    app = make_app(start="progress", runner_factory=scripted(mid_run_script(), runners))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "PLAY [Apply role nova]" in screen_text(app))
+        clock.advance(75)
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "Hosts file" in text and "0:00" in text
+        assert "Python prerequisites" in text and "1:03" in text
+        assert "Deploy OpenStack" in text and "1:15" in text  # running: elapsed from the clock
+        assert "TASK [common : line 39] ok: [localhost]" in text
+        assert "Step 3/5" in text and "left" in text
+        runners[0].release()
+
+
+async def test_a_failure_shows_the_tail_the_hint_and_the_choices(make_app):
+    failure = StepFailure(
+        "deploy",
+        "Deploy OpenStack",
+        2,
+        3,
+        "/var/log/aio-wizard/03-deploy.log",
+        ("TASK [prechecks]", "fatal: host libvirt is running"),
+        "Stop host libvirt: systemctl disable --now libvirtd",
+        False,
+    )
+    script = [*mid_run_script(hold=False), ("decide", failure)]
+    runners: list = []
+    app = make_app(start="progress", runner_factory=scripted(script, runners))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.pending_failure is not None)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Step failed: Deploy OpenStack" in text
+        assert "fatal: host libvirt is running" in text
+        assert "Hint: Stop host libvirt" in text
+        for choice in ("Retry", "Skip", "Edit answers", "Abort"):
+            assert choice in text
+        await pilot.press("s")
+        await wait_for(pilot, lambda: runners[0].decisions == ["skip"])
+
+
+async def test_finished_steps_log_opens_on_demand(make_app, tmp_path):
+    log = tmp_path / "01-hello.log"
+    log.write_text("".join(f"line {n}\n" for n in range(100)))
+    from wizard.pipeline.events import PlanStarted, StepStarted
+
+    script = [
+        PlanStarted(("hello",), ("Say hello",), "2026.1"),
+        StepStarted("hello", 1, 1, "Say hello", 1, str(log)),
+        StepOutput("hello", ("line 99",)),
+        StepFinished("hello", "done", 0, 1.0, log_path=str(log)),
+        "hold",
+    ]
+    runners: list = []
+    app = make_app(start="progress", steps_file=None, runner_factory=scripted(script, runners, hold=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "Say hello" in screen_text(app) and app.screen.rows[0].status == "done")
+        app.screen.query_one("#steps").highlighted = 0
+        await pilot.press("l")
+        await wait_for(pilot, lambda: screen_name(app) == "TextScreen")
+        await wait_for(pilot, lambda: "line 99" in screen_text(app))  # opened at its end
+        assert str(log) in screen_text(app)
+        runners[0].release()
+
+
+async def test_a_million_lines_reach_the_pane_bounded_in_few_batches(make_app):
+    lines = tuple(str(n) for n in range(1000))
+    from wizard.pipeline.events import PlanStarted, StepStarted
+
+    script = [PlanStarted(("big",), ("Big output",), "x"), StepStarted("big", 1, 1, "Big output", 1, "/dev/null")]
+    script += [StepOutput("big", lines)] * 1000
+    script += [StepFinished("big", "done", 0, 1.0), "hold"]
+    runners: list = []
+    app = make_app(start="progress", runner_factory=scripted(script, runners, hold=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.rows[0].status == "done", timeout=60)
+        log = app.screen.query_one("#log")
+        assert app.screen.lines_received == 1_000_000
+        assert log.line_count <= 5001
+        assert "999" in log.lines[-2]
+        runners[0].release()
+
+
+async def test_quitting_while_a_step_runs_asks_first(make_app):
+    runners: list = []
+    app = make_app(start="progress", runner_factory=scripted(mid_run_script(), runners))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.running and app.screen.current == "deploy")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmScreen")
+        assert "A step is running" in screen_text(app)
+        await pilot.press("escape")  # keep installing
+        await wait_for(pilot, lambda: screen_name(app) == "ProgressScreen")
+        assert not runners[0].cancelled.is_set()
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmScreen")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: runners[0].cancelled.is_set())
+    assert app.return_code == 130
+
+
+async def test_a_real_failing_step_then_retry_succeeds(make_app, flaky_steps, tmp_path, dirs):
+    app = make_app(start="progress", steps_file=flaky_steps)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.pending_failure is not None)
+        assert "E: it broke" in screen_text(app)
+        (tmp_path / "fixed").touch()
+        await pilot.press("r")
+        await wait_for(pilot, lambda: screen_name(app) == "DoneScreen")
+        text = screen_text(app)
+        assert "Fails until fixed" in text and "done" in text
+    journal = Journal.load(dirs["state_dir"])
+    assert journal.status == "done"
+    assert journal.steps["flaky"]["attempts"] == 2
+
+
+async def test_abort_after_a_failure_stops_with_exit_code_1(make_app, flaky_steps, dirs):
+    app = make_app(start="progress", steps_file=flaky_steps)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.pending_failure is not None)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: app.screen.finished is not None)
+        assert "Start aio-wizard again to resume" in screen_text(app)
+        await pilot.press("ctrl+q")
+    assert app.return_code == 1
+    assert Journal.load(dirs["state_dir"]).status != "done"
+
+
+async def test_edit_answers_after_a_failure_goes_back_to_the_questions(make_app, flaky_steps):
+    app = make_app(start="progress", steps_file=flaky_steps)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.pending_failure is not None)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: screen_name(app) == "QuestionsScreen")
+
+
+def test_plan_finished_is_the_last_thing_a_run_reports():
+    assert PlanFinished("done", 1.0).status == "done"

@@ -1,0 +1,135 @@
+"""Screen 2: detected defaults with reasons, live validation, Next refusing bad input, NIC picking, help."""
+
+from __future__ import annotations
+
+from .conftest import SIZE, screen_name, screen_text, wait_for
+
+
+async def _questions(pilot):
+    app = pilot.app
+    await pilot.pause()
+    await pilot.press("n")
+    await wait_for(pilot, lambda: screen_name(app) == "QuestionsScreen")
+    return app.screen
+
+
+async def _type(pilot, field, text: str) -> None:
+    """Replace the field's text as if typed (the same Changed path; pilot keystrokes cost ~80 ms each)."""
+    field.editor.focus()
+    field.editor.value = text
+    await pilot.pause()
+
+
+async def test_fields_are_prefilled_with_detected_defaults_and_their_reasons(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        assert screen.field("network_interface").value() == "enp1s0"
+        assert screen.field("kolla_internal_vip_address").value() == "10.1.1.88"
+        assert screen.field("neutron_external_interface").value() == "enx00051bb122ed"
+        assert screen.field("ext_net_range").value() == {"start": "10.1.1.210", "end": "10.1.1.240"}
+        assert screen.field("nova_compute_virt_type").value() == "kvm"
+        text = screen_text(app)
+        assert "detected: the newest release for Debian 12 on aarch64" in text
+        screen.field("network_interface").scroll_visible(animate=False, top=True)
+        await pilot.pause()
+        assert "detected: interface of the default route via 10.1.1.1" in screen_text(app)
+
+
+async def test_a_malformed_value_is_flagged_under_the_field_as_it_is_typed(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        vip = screen.field("kolla_internal_vip_address")
+        vip.editor.focus()
+        await pilot.press("backspace", "backspace")  # real keys: 10.1.1.88 -> 10.1.1.
+        assert vip.has_class("-invalid")
+        vip.scroll_visible(animate=False)
+        await pilot.pause()
+        assert "10.1.1." in screen_text(app)
+
+
+async def test_next_refuses_an_invalid_vip_and_focuses_it_then_accepts_the_fix(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        vip = screen.field("kolla_internal_vip_address")
+        await _type(pilot, vip, "10.9.9.9")
+        screen.field("openstack_release").editor.focus()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert screen_name(app) == "QuestionsScreen"
+        assert vip.has_class("-invalid")
+        assert app.focused is vip.editor
+        assert "to fix before going on" in screen_text(app)
+        await _type(pilot, vip, "10.1.1.88")
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: screen_name(app) == "ReviewScreen")
+        assert app.session.values["kolla_internal_vip_address"] == "10.1.1.88"
+
+
+async def test_another_management_nic_moves_the_defaults_that_follow_it(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        await _type(pilot, screen.field("network_interface"), "docker0")
+        assert screen.field("kolla_internal_vip_address").value() == "172.17.0.1"
+        assert screen.field("ext_net_cidr").value() == "172.17.0.0/16"
+        assert not screen.field("kolla_internal_vip_address").edited
+
+
+async def test_a_value_the_user_typed_is_not_overwritten_by_a_new_default(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        await _type(pilot, screen.field("ext_net_cidr"), "10.1.0.0/16")
+        await _type(pilot, screen.field("network_interface"), "docker0")
+        assert screen.field("ext_net_cidr").value() == "10.1.0.0/16"
+
+
+async def test_f4_picks_an_interface_from_the_detected_nics(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        field = screen.field("neutron_external_interface")
+        field.editor.focus()
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: screen_name(app) == "NicPicker")
+        text = screen_text(app)
+        assert "enp1s0  up  physical  10.1.1.88/24" in text
+        assert "docker0  down  docker" in text
+        await pilot.press("home", "enter")  # the first NIC in the list
+        await wait_for(pilot, lambda: screen_name(app) == "QuestionsScreen")
+        assert field.value() == "enp1s0"
+        assert field.edited
+
+
+async def test_f1_shows_the_focused_questions_help(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        screen.field("kolla_internal_vip_address").editor.focus()
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: screen_name(app) == "TextScreen")
+        text = screen_text(app)
+        assert "The address the APIs are reached at" in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "QuestionsScreen")
+
+
+async def test_advanced_questions_appear_on_f3(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        registry = screen.field("docker_registry")
+        assert not registry.display
+        await pilot.press("f3")
+        assert registry.display
+
+
+async def test_escape_goes_back_to_the_host(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _questions(pilot)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "HostScreen")

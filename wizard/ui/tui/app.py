@@ -1,0 +1,147 @@
+"""The Textual application: screens, terminal profile, quitting safely, and the test factory.
+
+The app is a thin layer: a :class:`~wizard.ui.tui.session.Session` holds the facts, answers and
+pipeline objects from the core; screens only show them and pass the user's choices back.
+:func:`create_app` is the one way to build the app, used by ``main``, the tests and the
+screenshot script, so all three see the same thing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from wizard.ui.tui.session import Session
+from wizard.ui.tui.terminal import TerminalProfile
+
+SPINNER_FULL = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+SPINNER_ASCII = "|/-\\"
+
+
+class WizardApp(App[None]):
+    """Host → Questions → Review → Progress → Done, as a stack of screens."""
+
+    CSS_PATH = "wizard.tcss"
+    TITLE = "aio-wizard"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+q", "request_quit", "Quit", priority=True),
+        Binding("ctrl+c", "request_quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        profile: TerminalProfile | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        cursor_blink: bool = False,
+        warning: str | None = None,
+        start: str = "host",
+        runner_factory: Any = None,
+    ) -> None:
+        self.runner_factory = runner_factory
+        self.profile = profile or TerminalProfile(console=False)
+        super().__init__(ansi_color=True if self.profile.console else None)
+        self.session = session
+        self.clock = clock
+        self.cursor_blink = cursor_blink
+        self.startup_warning = warning
+        self.start = start
+        self.exit_code = 0
+        self.run_active: Callable[[], bool] = lambda: False
+        self.stop_run: Callable[[], None] = lambda: None
+        if self.profile.console:
+            self.animation_level = "none"
+            self.theme = "ansi-dark"
+
+    # --- look ------------------------------------------------------------------------------
+
+    @property
+    def ascii_only(self) -> bool:
+        return self.profile.console
+
+    @property
+    def spinner_frames(self) -> str:
+        return SPINNER_ASCII if self.profile.console else SPINNER_FULL
+
+    def on_mount(self) -> None:
+        if self.profile.console:
+            self.screen.add_class("-console")
+            self.add_class("-console")
+        from wizard.ui.tui import flow
+
+        flow.start(self, self.start)
+
+    # --- quitting --------------------------------------------------------------------------
+
+    def action_request_quit(self) -> None:
+        """Quit at once, unless a step is running: then ask, and stop the run cleanly first."""
+        if not self.run_active():
+            self.exit(return_code=self.exit_code)
+            return
+        from wizard.ui.tui.screens.modals import ConfirmScreen
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.stop_run()
+                self.exit(return_code=130)
+
+        self.push_screen(
+            ConfirmScreen(
+                "A step is running. Quit and stop the install?",
+                "The running step is stopped and recorded as interrupted. "
+                "Start aio-wizard again to resume where it stopped.",
+                yes="Stop and quit",
+                no="Keep installing",
+            ),
+            confirmed,
+        )
+
+
+def create_app(
+    facts: Any = None,
+    *,
+    session: Session | None = None,
+    dry_run: bool = False,
+    state_dir: str | None = None,
+    log_dir: str | None = None,
+    answers: str | None = None,
+    steps_file: str | None = None,
+    kolla_dir: str | None = None,
+    profile: TerminalProfile | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    cursor_blink: bool = False,
+    warning: str | None = None,
+    start: str = "host",
+    runner_factory: Any = None,
+) -> WizardApp:
+    """Build the app around injected host facts (tests, screenshots) or a ready session (``main``).
+
+    ``start`` opens another screen first ("questions", "review") with the defaults accepted, for
+    snapshots. ``clock`` drives elapsed times and the spinner (a fixed clock makes them stable).
+    ``runner_factory(listener, decide)`` replaces the pipeline's Runner (tests feed scripted events).
+    """
+    if session is None:
+        session = Session.create(
+            facts=facts,
+            dry_run=dry_run,
+            state_dir=state_dir,
+            log_dir=log_dir,
+            answers_path=answers,
+            steps_file=steps_file,
+            kolla_dir=kolla_dir,
+        )
+    return WizardApp(
+        session,
+        profile=profile,
+        clock=clock,
+        cursor_blink=cursor_blink,
+        warning=warning,
+        start=start,
+        runner_factory=runner_factory,
+    )

@@ -1,0 +1,163 @@
+"""Small modal dialogs: confirm, resume choice, question help, text viewer.
+
+Each returns its answer through ``dismiss`` so callers use ``push_screen(screen, callback)``.
+Escape always means the safe answer (no / cancel).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; Escape answers no."""
+
+    BINDINGS = [Binding("escape", "answer_no", "Cancel"), Binding("y", "answer_yes", show=False)]
+
+    def __init__(self, question: str, detail: str = "", *, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__(classes="modal")
+        self.question, self.detail, self.yes, self.no = question, detail, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.question, style="bold"), classes="dialog-title")
+            if self.detail:
+                yield Static(self.detail, classes="dialog-body")
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, id="yes", variant="error", compact=True)
+                yield Button(self.no, id="no", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer_no(self) -> None:
+        self.dismiss(False)
+
+    def action_answer_yes(self) -> None:
+        self.dismiss(True)
+
+
+class ResumeScreen(ModalScreen[str]):
+    """An unfinished install was found: Resume / Review answers / Start over."""
+
+    BINDINGS = [
+        Binding("r", "choose('resume')", "Resume"),
+        Binding("a", "choose('review')", "Review answers"),
+        Binding("o", "choose('over')", "Start over"),
+    ]
+
+    def __init__(self, summary: str) -> None:
+        super().__init__(classes="modal")
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="resume-dialog"):
+            yield Static(Text("An unfinished install was found", style="bold"), classes="dialog-title")
+            yield Static(self.summary, classes="dialog-body")
+            with Horizontal(classes="buttons"):
+                yield Button("Resume", id="resume", variant="primary", compact=True)
+                yield Button("Review answers", id="review", compact=True)
+                yield Button("Start over", id="over", variant="warning", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#resume", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id or "resume")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+
+class TextScreen(ModalScreen[None]):
+    """Scrollable text (a question's help, a step's log, a password); any of Escape/Enter/q closes it."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("q", "close", show=False),
+    ]
+
+    def __init__(self, title: str, body: str | Text, *, wide: bool = False, at_end: bool = False) -> None:
+        super().__init__(classes="modal")
+        self.title_text, self.body = title, body
+        self.wide = wide
+        self.at_end = at_end
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide" if self.wide else "dialog"):
+            yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
+            with VerticalScroll(classes="dialog-scroll"):
+                yield Static(self.body, classes="dialog-body", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Close", id="close", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+        if self.at_end:
+            self.call_after_refresh(self.query_one(VerticalScroll).scroll_end, animate=False)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class PathScreen(ModalScreen[str | None]):
+    """Ask for a file path (Export answers..., Save plan...); Enter confirms, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, default: str, detail: str = "") -> None:
+        super().__init__(classes="modal")
+        self.title_text, self.default, self.detail = title, default, detail
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Input
+
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
+            if self.detail:
+                yield Static(self.detail, classes="dialog-body")
+            inp = Input(self.default, id="path", compact=True)
+            inp.cursor_blink = getattr(self.app, "cursor_blink", False)
+            yield inp
+            with Horizontal(classes="buttons"):
+                yield Button("Write", id="write", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        from textual.widgets import Input
+
+        self.query_one("#path", Input).focus()
+
+    def _submit(self) -> None:
+        from textual.widgets import Input
+
+        value = self.query_one("#path", Input).value.strip()
+        self.dismiss(value or None)
+
+    def on_input_submitted(self, event) -> None:
+        event.stop()
+        self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "write":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

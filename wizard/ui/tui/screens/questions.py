@@ -1,0 +1,268 @@
+"""Screen 2, Questions: every answer pre-filled with its default and the reason for it.
+
+Grouped as the catalog groups them. A field is checked as it is typed (its own shape); Next
+runs the cross-field validation of the core and refuses to go on while any error remains,
+moving the focus to the first bad field. Changing an answer re-derives the defaults that depend
+on it (another management NIC moves the VIP, the external CIDR, gateway and range) unless the
+user typed those too. Advanced questions are hidden until asked for, or until one has a problem.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Static
+
+from wizard.ui.tui.widgets.field_text import FieldTextError, to_text
+from wizard.ui.tui.widgets.nic_picker import NicPicker
+from wizard.ui.tui.widgets.question_field import QuestionField
+from wizard.ui.tui.widgets.stage_bar import StageBar
+
+
+class QuestionsScreen(Screen[None]):
+    """The form. ``Ctrl+N``/F10 Next, Escape Back, F1 help on the focused question."""
+
+    BINDINGS = [
+        Binding("ctrl+n", "next", "Next"),
+        Binding("f10", "next", "Next", show=False),
+        Binding("escape", "back", "Back"),
+        Binding("f1", "help", "Help"),
+        Binding("f3", "toggle_advanced", "Advanced"),
+        Binding("f4", "pick", "Pick NIC"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.show_advanced = False
+        self._fields: dict[str, QuestionField] = {}
+
+    def compose(self) -> ComposeResult:
+        session = self.app.session
+        resolved = session.resolved()
+        values = session.values
+        yield StageBar("Questions", dry_run=session.dry_run)
+        with VerticalScroll(id="questions-body"):
+            for group in session.groups():
+                yield Static(group.capitalize(), classes="group-title")
+                for q in session.questions():
+                    if q.group != group:
+                        continue
+                    r = resolved[q.key]
+                    yield QuestionField(
+                        q,
+                        values.get(q.key, r.value),
+                        r.reason,
+                        r.origin,
+                        q.choices_for(session.facts),
+                    )
+        yield Static("", id="questions-status")
+        with Horizontal(classes="buttons nav"):
+            yield Button("Back", id="back", compact=True)
+            yield Button("Next: review", id="next", variant="primary", compact=True)
+            yield Button("Advanced (F3)", id="advanced", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._apply_visibility()
+        self.query_one("#questions-status").display = False
+        first = next(iter(self.fields()), None)
+        if first is not None:
+            first.editor.focus()
+
+    # --- fields ----------------------------------------------------------------------------
+
+    def fields(self) -> list[QuestionField]:
+        if not self._fields:
+            self._fields = {f.key: f for f in self.query(QuestionField)}
+        return list(self._fields.values())
+
+    def field(self, key: str) -> QuestionField:
+        self.fields()
+        return self._fields[key]
+
+    def _current_values(self) -> dict[str, Any]:
+        """Every field's value; unreadable text keeps the previous value (its error is shown)."""
+        values = dict(self.app.session.values)
+        for f in self.fields():
+            try:
+                values[f.key] = f.value()
+            except FieldTextError:
+                pass
+        return values
+
+    def _apply_visibility(self) -> None:
+        values = self._current_values()
+        for f in self.fields():
+            asked = bool(f.question.ask_when(values))
+            show = asked and (self.show_advanced or not f.question.advanced or f.has_class("-invalid"))
+            if f.display != show:
+                f.display = show
+
+    def on_question_field_edited(self, event: QuestionField.Edited) -> None:
+        """Re-derive later defaults the user has not typed, then re-check visibility."""
+        event.stop()
+        session = self.app.session
+        values = self._current_values()
+        edited = {f.key: values[f.key] for f in self.fields() if f.edited}
+        try:
+            resolved = session.redetect(edited, event.field.key)
+        except Exception:  # a half-typed value must never break the form
+            resolved = None
+        if resolved is not None:
+            for f in self.fields():
+                if f.edited or f is event.field:
+                    continue
+                r = resolved[f.key]
+                try:
+                    same = f.value() == r.value
+                except FieldTextError:
+                    same = False
+                if not same or f.reason_text != r.reason:
+                    f.set_value(r.value, r.reason, r.origin)
+                    f.show_problem(None)
+        self._live_check(event.field, values)
+        self._apply_visibility()
+
+    def _live_check(self, f: QuestionField, values: dict[str, Any]) -> None:
+        """The edited field's own shape, then the core's rules for it given the other answers."""
+        message = f.check_shape()
+        if message:
+            f.show_problem(message)
+            f.show_problem(None, "warning")
+            return
+        try:
+            problems = self.app.session.validate_field(f.key, f.value(), values)
+        except Exception:  # a rule must never break typing; Next runs the full validation
+            problems = []
+        errors = [p.message for p in problems if getattr(p, "severity", "error") == "error"]
+        warnings = [p.message for p in problems if getattr(p, "severity", "error") != "error"]
+        f.show_problem(errors[0] if errors else None)
+        f.show_problem(warnings[0] if warnings else None, "warning")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def action_next(self) -> None:
+        """Validate everything; go to Review only when no error remains."""
+        session = self.app.session
+        problems: dict[str, tuple[str, str]] = {}
+        values = dict(session.values)
+        for f in self.fields():
+            f.show_problem(None)
+            f.show_problem(None, "warning")
+            if not f.question.ask_when(self._current_values()):
+                continue
+            msg = f.check_shape()
+            if msg:
+                problems[f.key] = (msg, "error")
+            else:
+                values[f.key] = f.value()
+        if not problems:
+            for p in session.validate(values):
+                key = getattr(p, "key", "")
+                severity = getattr(p, "severity", "error")
+                if key in problems and problems[key][1] == "error":
+                    continue
+                problems[key] = (getattr(p, "message", str(p)), severity)
+        errors = [k for k, (_, sev) in problems.items() if sev == "error"]
+        for key, (msg, sev) in problems.items():
+            try:
+                self.field(key).show_problem(msg, sev)
+            except Exception:
+                continue
+        status = self.query_one("#questions-status", Static)
+        if errors:
+            order = [f.key for f in self.fields()]
+            first_key = min(errors, key=lambda k: order.index(k) if k in order else len(order))
+            unknown = [k for k in errors if k not in order]
+            text = Text(f"{len(errors)} answer{'s' if len(errors) > 1 else ''} to fix before going on", style="bold")
+            for k in unknown:
+                text.append(f"\n{k}: {problems[k][0]}")
+            status.update(text)
+            status.display = True
+            if first_key in order:
+                first = self.field(first_key)
+                if first.question.advanced and not self.show_advanced:
+                    self.show_advanced = True
+                self._apply_visibility()
+                first.editor.focus()
+                self.call_after_refresh(first.scroll_visible, animate=False, top=True)
+            return
+        status.display = False
+        session.values = values
+        from wizard.ui.tui import flow
+
+        flow.to_review(self.app)
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    def _focused_field(self) -> QuestionField | None:
+        node = self.focused
+        while node is not None and not isinstance(node, QuestionField):
+            node = node.parent
+        return node
+
+    def action_help(self) -> None:
+        from wizard.ui.tui.screens.modals import TextScreen
+
+        f = self._focused_field()
+        if f is None:
+            self.app.push_screen(
+                TextScreen(
+                    "Questions",
+                    "Tab / Shift+Tab move between fields; each is pre-filled with its default and why.\n"
+                    "F1 on a field explains it. F4 picks a NIC for interface fields. F3 shows advanced questions.\n"
+                    "Ctrl+N (or F10) checks every answer and goes to the review; Escape goes back.",
+                )
+            )
+            return
+        q = f.question
+        body = Text(q.help + "\n\n")
+        body.append("Example: ", style="bold")
+        body.append(to_text(q.kind, q.example) or '""')
+        body.append("\nKey in the answers file: ", style="bold")
+        body.append(q.key)
+        self.app.push_screen(TextScreen(q.prompt, body))
+
+    def action_toggle_advanced(self) -> None:
+        self.show_advanced = not self.show_advanced
+        self._apply_visibility()
+
+    def action_pick(self, key: str | None = None) -> None:
+        f = self.field(key) if key else self._focused_field()
+        if f is None or f.kind != "interface":
+            self.notify("F4 picks a NIC when an interface field has the focus.", timeout=3)
+            return
+        try:
+            current = f.value()
+        except FieldTextError:
+            current = None
+
+        def picked(name: str | None) -> None:
+            if name:
+                f.editor.value = name  # counts as the user's edit
+                f.editor.focus()
+
+        self.app.push_screen(NicPicker(f.question.prompt, f.choices, current), picked)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        bid = event.button.id or ""
+        if bid == "next":
+            self.action_next()
+        elif bid == "back":
+            self.action_back()
+        elif bid == "advanced":
+            self.action_toggle_advanced()
+        elif bid.startswith("pick-"):
+            self.action_pick(bid.removeprefix("pick-"))

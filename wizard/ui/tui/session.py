@@ -1,0 +1,339 @@
+"""Everything the screens need from the core, in one place.
+
+The TUI holds no install logic: facts come from ``wizard.host``, answers and their validation
+from ``wizard.answers``, the plan, the runner and the journal from ``wizard.pipeline``, the
+rendered globals and init-runonce environment from ``wizard.kolla``. This module is the only
+place the screens reach them through, so a change in a core API is absorbed here.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wizard.errors import UserError
+from wizard.files import atomic_write
+from wizard.host.facts import HostFacts
+
+
+@dataclass
+class Session:
+    """One wizard run: the host, the options it was started with, and the answers so far."""
+
+    facts: HostFacts
+    state_dir: Path
+    log_dir: Path
+    dry_run: bool = False
+    answers_path: str | None = None
+    steps_file: str | None = None
+    kolla_dir: Path = Path("/etc/kolla")
+    values: dict[str, Any] = field(default_factory=dict)
+    use_journal: bool = True
+    restart: bool = False
+    _resolved: Any = None
+    _checks: list[Any] | None = None
+    _given: dict[str, Any] | None = None
+    _plan: Any = None
+    _plan_key: str | None = None
+
+    @classmethod
+    def create(
+        cls,
+        facts: HostFacts | None = None,
+        *,
+        dry_run: bool = False,
+        state_dir: str | Path | None = None,
+        log_dir: str | Path | None = None,
+        answers_path: str | None = None,
+        steps_file: str | None = None,
+        kolla_dir: str | Path | None = None,
+        host_facts_path: str | None = None,
+    ) -> Session:
+        if facts is None:
+            from wizard.host.probe import load_facts
+
+            facts = load_facts(host_facts_path)
+        from wizard.cli import DEFAULT_LOG_DIR, DEFAULT_STATE_DIR
+
+        session = cls(
+            facts=facts,
+            state_dir=Path(state_dir or DEFAULT_STATE_DIR),
+            log_dir=Path(log_dir or DEFAULT_LOG_DIR),
+            dry_run=dry_run,
+            answers_path=answers_path,
+            steps_file=steps_file,
+            kolla_dir=Path(kolla_dir or "/etc/kolla"),
+        )
+        session.values = session.resolved().values
+        return session
+
+    # --- host ------------------------------------------------------------------------------
+
+    def checks(self) -> list[Any]:
+        """The preflight checks (``Check(id, title, status, reason, hint)``), computed once."""
+        if self._checks is None:
+            from wizard.host.checks import preflight_checks
+
+            release = None
+            name = self.values.get("openstack_release")
+            if name:
+                from wizard.kolla.releases import find_release
+
+                release = find_release(name)
+            try:
+                self._checks = list(preflight_checks(self.facts, release))
+            except TypeError:
+                self._checks = list(preflight_checks(self.facts))
+        return self._checks
+
+    # --- journal ---------------------------------------------------------------------------
+
+    def journal(self) -> Any:
+        from wizard.pipeline.journal import Journal
+
+        return Journal.load(self.state_dir)
+
+    def unfinished_install(self) -> str | None:
+        """A one-paragraph summary of an unfinished install in the journal, or None."""
+        if self.dry_run:
+            return None
+        try:
+            j = self.journal()
+        except UserError:
+            return None
+        if not j.exists or j.status in (None, "done"):
+            return None
+        steps = j.steps
+        done = sum(1 for s in steps.values() if s.get("status") == "done")
+        nxt = next((p for p in j.planned() if steps.get(p.get("id"), {}).get("status") != "done"), None)
+        text = f"OpenStack {j.data.get('release', '?')}: {done} of {len(j.planned())} steps done"
+        text += f", status {j.status}."
+        if nxt:
+            text += f"\nNext step: {nxt.get('title', nxt.get('id'))}."
+        text += "\nResume continues there; Review answers lets you change them first; Start over ignores the journal."
+        return text
+
+    def journal_answers(self) -> dict[str, Any]:
+        try:
+            j = self.journal()
+        except UserError:
+            return {}
+        if not self.use_journal or not j.exists or j.status in (None, "done"):
+            return {}
+        return dict(j.data.get("answers") or {})
+
+    def start_over(self) -> None:
+        """Ignore the unfinished install: answers detected again, and the run starts at the first step."""
+        self.use_journal = False
+        self.restart = True
+        self._resolved = None
+        self.values = self.resolved().values
+
+    def run_options(self) -> dict[str, Any]:
+        """Arguments for ``Runner.run``: from the first step after Start over, else resume per the journal."""
+        if self.restart:
+            return {"from_step": self.plan().steps[0].id}
+        return {}
+
+    def history(self) -> dict[str, float]:
+        """Seconds each step took in an earlier run (for the estimate), from the journal."""
+        if not hasattr(self, "_history"):
+            out: dict[str, float] = {}
+            try:
+                steps = self.journal().steps
+            except UserError:
+                steps = {}
+            for sid, s in steps.items():
+                dur = s.get("duration")
+                if dur is None and s.get("started_at") and s.get("ended_at"):
+                    dur = s["ended_at"] - s["started_at"]
+                if isinstance(dur, int | float) and dur > 0:
+                    out[sid] = float(dur)
+            self._history = out
+        return self._history
+
+    # --- answers ---------------------------------------------------------------------------
+
+    def given(self) -> dict[str, Any]:
+        """The ``--answers`` file's values (they become the defaults)."""
+        if self._given is None:
+            self._given = {}
+            if self.answers_path:
+                from wizard.answers.answers_file import load_answers
+
+                self._given = dict(load_answers(self.answers_path, self.facts, complete=False))
+        return self._given
+
+    def resolved(self) -> Any:
+        """Every answer with its origin and reason (answers file > journal > detected > default)."""
+        if self._resolved is None:
+            from wizard.answers.resolve import resolve_answers
+
+            self._resolved = resolve_answers(self.facts, self.given(), self.journal_answers())
+        return self._resolved
+
+    def redetect(self, values: dict[str, Any], changed: str) -> Any:
+        """Defaults again after ``changed`` was edited: later detected values follow the new answer."""
+        from wizard.answers.questions import KEYS
+        from wizard.answers.resolve import resolve_answers
+
+        upto = KEYS.index(changed) if changed in KEYS else len(KEYS)
+        given = {k: v for k, v in values.items() if KEYS.index(k) <= upto} if changed in KEYS else values
+        keep = {**self.given(), **given}
+        return resolve_answers(self.facts, keep, self.journal_answers(), given_origin="you")
+
+    def questions(self) -> tuple[Any, ...]:
+        from wizard.answers.questions import QUESTIONS
+
+        return QUESTIONS
+
+    def groups(self) -> tuple[str, ...]:
+        from wizard.answers.questions import GROUPS
+
+        return GROUPS
+
+    def validate(self, values: dict[str, Any]) -> list[Any]:
+        """Every problem with ``values`` (``Problem(key, message, severity)``)."""
+        from wizard.answers.validation import validate_answers
+
+        return list(validate_answers(values, self.facts))
+
+    def validate_field(self, key: str, value: Any, values: dict[str, Any]) -> list[Any]:
+        """Problems with one answer given the others (live, as the user types)."""
+        from wizard.answers.validation import validate_field
+
+        return list(validate_field(key, value, values, self.facts))
+
+    def export_answers(self, path: str | Path) -> Path:
+        """Write the answers YAML (no secrets) atomically; returns the absolute path."""
+        from wizard.answers.answers_file import dump_answers
+
+        target = Path(path).expanduser().absolute()
+        resolved = self.resolved()
+        reasons = {}
+        for key, value in self.values.items():
+            try:
+                r = resolved[key]
+            except KeyError:
+                continue
+            reasons[key] = r.reason if r.value == value else "your value"
+        atomic_write(target, dump_answers(self.values, reasons))
+        return target
+
+    # --- plan ------------------------------------------------------------------------------
+
+    def plan(self) -> Any:
+        """The plan for the current answers (or the ``--steps-file`` plan), cached per answers."""
+        import json
+
+        key = json.dumps(self.values, sort_keys=True, default=str)
+        if self._plan is None or self._plan_key != key:
+            from wizard.pipeline import plan as plan_mod
+
+            if self.steps_file:
+                self._plan = plan_mod.plan_from_steps_file(self.steps_file)
+            else:
+                from wizard.kolla.releases import get_release
+
+                release = get_release(self.values["openstack_release"])
+                self._plan = plan_mod.build_plan(self.values, self.facts, release)
+            self._plan_key = key
+        return self._plan
+
+    def plan_text(self) -> str:
+        from wizard.pipeline.plan import render_plan
+
+        return render_plan(self.plan())
+
+    def step_titles(self) -> list[tuple[str, str]]:
+        return [(s.id, s.title) for s in self.plan().steps]
+
+    def done_steps(self) -> dict[str, str]:
+        """Steps of the plan the journal (or a done-check) says need not run: id -> why."""
+        plan = self.plan()
+        out: dict[str, str] = {}
+        try:
+            from wizard.pipeline.journal import resume_plan
+
+            old = self.journal().data if self.use_journal else None
+            for entry in resume_plan(plan, old):
+                if not entry.run:
+                    out[entry.step_id] = entry.reason
+        except UserError:
+            pass
+        return out
+
+    def globals_preview(self) -> tuple[str, str]:
+        """(path, unified diff against what is on disk) of the globals the wizard writes."""
+        from wizard.kolla import globals_file
+        from wizard.kolla.releases import get_release
+
+        release = get_release(self.values["openstack_release"])
+        existing = _read(self.kolla_dir / "globals.yml")
+        rendered = globals_file.render_globals(self.values, release, existing or None)
+        path = str(rendered.path)
+        old = _read(_host_path(self.kolla_dir, path)) or ""
+        diff = "".join(
+            difflib.unified_diff(
+                old.splitlines(keepends=True),
+                rendered.content.splitlines(keepends=True),
+                fromfile=f"{path} (on disk)" if old else "/dev/null (not there yet)",
+                tofile=f"{path} (new)",
+            )
+        )
+        return path, diff or "(no change)"
+
+    def runonce_env(self) -> dict[str, str]:
+        """The environment init-runonce runs with (EXT_NET_CIDR, EXT_NET_RANGE, EXT_NET_GATEWAY)."""
+        from wizard.kolla.runonce import runonce_env
+
+        return dict(runonce_env(self.values))
+
+    def save_plan(self, path: str | Path) -> Path:
+        target = Path(path).expanduser().absolute()
+        atomic_write(target, self.plan_text())
+        return target
+
+    # --- run -------------------------------------------------------------------------------
+
+    def make_runner(self, listener: Any, decide: Any) -> Any:
+        """A :class:`wizard.pipeline.runner.Runner` for the current plan, reporting to ``listener``."""
+        from wizard.pipeline.journal import Journal
+        from wizard.pipeline.runner import Runner
+
+        self._plan = None  # always run the plan of the answers as they are now
+        return Runner(self.plan(), Journal.load(self.state_dir), self.log_dir, [listener], decide)
+
+    # --- done ------------------------------------------------------------------------------
+
+    @property
+    def horizon_url(self) -> str:
+        return f"http://{self.values.get('kolla_internal_vip_address') or '<VIP>'}"
+
+    def admin_password(self) -> str | None:
+        """keystone_admin_password from passwords.yml (read only when the user asks)."""
+        import yaml
+
+        try:
+            data = yaml.safe_load((self.kolla_dir / "passwords.yml").read_text())
+        except (OSError, yaml.YAMLError):
+            return None
+        value = data.get("keystone_admin_password") if isinstance(data, dict) else None
+        return str(value) if value else None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _host_path(kolla_dir: Path, path: str) -> Path:
+    """``path`` (e.g. /etc/kolla/globals.d/aio-wizard.yml) under the session's kolla dir."""
+    p = Path(path)
+    if p.is_relative_to("/etc/kolla"):
+        return kolla_dir / p.relative_to("/etc/kolla")
+    return p

@@ -1,0 +1,1 @@
+"""Widgets of the wizard's TUI, one per module."""
