@@ -134,7 +134,10 @@ def probe_nics(root: Path) -> tuple[tuple[Nic, ...], str]:
     import psutil  # deferred: only the live probe needs it
 
     addrs = psutil.net_if_addrs()
-    stats = psutil.net_if_stats()
+    try:
+        stats = psutil.net_if_stats()
+    except OSError:  # e.g. ENOSYS for SIOCETHTOOL under qemu-user emulation: sysfs still has it all
+        stats = {}
     sysnet = root / "sys/class/net"
     names = set(addrs) | set(stats)
     try:

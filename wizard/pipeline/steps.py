@@ -201,7 +201,14 @@ def _hosts_done(ctx: Ctx, root: Path) -> str | None:
 def _apt_install(packages: tuple[str, ...] | list[str], *, update: bool = True) -> tuple[Command, ...]:
     # A run killed in the middle of dpkg (kill -9, power cut) leaves it half-configured and every
     # later apt-get refuses until this runs; on a healthy system it does nothing.
-    cmds = [Command(("dpkg", "--configure", "-a"))]
+    # If dpkg was killed half way through an upgrade, --configure -a alone can stop on dependency
+    # problems: then `apt-get -f install` repairs them. Both do nothing on a healthy system.
+    cmds = [
+        Command(
+            ("dpkg", "--configure", "-a"), ok_exit=(0, 1), explain="finish what an interrupted dpkg left half done"
+        ),
+        Command((*APT_GET, "-f", "install", "-y"), explain="repair dependencies an interrupted dpkg left broken"),
+    ]
     if update:
         cmds.append(Command((*APT_GET, "update")))
     cmds.append(Command((*APT_GET, "install", "-y", *packages)))
