@@ -17,8 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
+from wizard.answers import text_form
 from wizard.answers.questions import GROUPS, Question, questions_in
 from wizard.answers.resolve import ResolvedAnswers, resolve_answers
 from wizard.answers.validation import Problem, normalize_value, validate_field
@@ -62,47 +61,24 @@ class Session:
 
 
 def to_text(kind: str, value: Any) -> str:
-    """A value as the operator types it (the prompt's default)."""
-    if value is None:
-        return ""
-    if kind == "range" and isinstance(value, Mapping):
-        return f"{value.get('start', '')} - {value.get('end', '')}"
-    if kind == "list":
-        return ", ".join(str(v) for v in value) if value else "-"
-    if kind == "mapping":
-        if not value:
-            return "-"
-        return yaml.safe_dump(dict(value), default_flow_style=True, sort_keys=False, width=10_000).strip()
-    return str(value)
+    """A value as the operator types it (the prompt's default); ``-`` for an empty list or mapping."""
+    if kind in ("list", "mapping") and value is not None and not value:
+        return "-"
+    return text_form.to_text(kind, value)
 
 
 def from_text(kind: str, text: str) -> Any:
-    """What the operator typed as a value of ``kind``; ValueError with the message for bad syntax."""
-    text = text.strip()
-    if kind == "range":
-        if text.startswith("start="):
-            return text  # normalize_value turns start=A,end=B into the mapping
-        for sep in (" - ", ",", " ", "-"):
-            if sep in text:
-                start, _, end = text.partition(sep)
-                if start.strip() and end.strip():
-                    return {"start": start.strip(), "end": end.strip()}
-        raise ValueError("type the first and the last address, e.g. 10.1.1.210 - 10.1.1.240")
-    if kind == "list":
-        if text.lower() in NONE_WORDS or not text:
-            return []
-        return [part for part in text.replace(",", " ").split() if part]
-    if kind == "mapping":
-        if text.lower() in NONE_WORDS or not text:
-            return {}
-        try:
-            value = yaml.safe_load(text if text.startswith("{") else "{" + text + "}")
-        except yaml.YAMLError:
-            value = None
-        if not isinstance(value, dict):
-            raise ValueError('type key: value pairs, e.g. enable_cinder: "no", enable_heat: "no" (or - for none)')
-        return value
-    return text
+    """What the operator typed as a value of ``kind``; ValueError with the message for bad syntax.
+
+    Line prompts treat an empty line as "keep the default", so ``-`` (or ``none``) stands for an
+    empty list or mapping; everything else is the catalog's text form (:mod:`wizard.answers.text_form`).
+    """
+    if kind in ("list", "mapping") and text.strip().lower() in NONE_WORDS:
+        return [] if kind == "list" else {}
+    try:
+        return text_form.from_text(kind, text)
+    except text_form.TextFormError as exc:
+        raise ValueError(f"{exc} (or - for none)" if kind == "mapping" else str(exc)) from None
 
 
 def _first_error(problems: list[Problem]) -> str | None:
@@ -188,7 +164,7 @@ def _ask_value(prompter: Prompter, session: Session, q: Question, default: Any, 
             value = from_text(kind, text)
         except ValueError as exc:
             return str(exc)
-        if value == "" and kind not in ("list", "mapping"):
+        if value in ("", None) and kind not in ("list", "mapping"):
             return f"an answer is needed, e.g. {to_text(kind, q.example)}"
         return _first_error(problems_of(value))
 

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
-from wizard.ui.tui.widgets.field_text import FieldTextError, to_text
+from wizard.answers.text_form import TextFormError, to_text
 from wizard.ui.tui.widgets.nic_picker import NicPicker
 from wizard.ui.tui.widgets.question_field import QuestionField
 from wizard.ui.tui.widgets.stage_bar import StageBar
@@ -91,7 +91,7 @@ class QuestionsScreen(Screen[None]):
         for f in self.fields():
             try:
                 values[f.key] = f.value()
-            except FieldTextError:
+            except TextFormError:
                 pass
         return values
 
@@ -120,7 +120,7 @@ class QuestionsScreen(Screen[None]):
                 r = resolved[f.key]
                 try:
                     same = f.value() == r.value
-                except FieldTextError:
+                except TextFormError:
                     same = False
                 if not same or f.reason_text != r.reason:
                     f.set_value(r.value, r.reason, r.origin)
@@ -245,7 +245,7 @@ class QuestionsScreen(Screen[None]):
             return
         try:
             current = f.value()
-        except FieldTextError:
+        except TextFormError:
             current = None
 
         def picked(name: str | None) -> None:

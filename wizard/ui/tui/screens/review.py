@@ -17,8 +17,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static, TabbedContent, TabPane
 
+from wizard.answers.text_form import to_text
 from wizard.errors import UserError
-from wizard.ui.tui.widgets.field_text import to_text
 from wizard.ui.tui.widgets.stage_bar import StageBar
 
 DEFAULT_ANSWERS_NAME = "aio-wizard-answers.yaml"

@@ -18,7 +18,8 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
-from wizard.ui.tui.widgets.field_text import FieldTextError, from_text, to_text
+from wizard.answers.text_form import TextFormError, from_text, to_text
+from wizard.answers.validation import normalize_value
 
 BOOL_OPTIONS = [("yes", True), ("no", False)]
 ORIGIN_LABEL = {"answers": "answers file", "journal": "journal", "detected": "detected", "default": "default"}
@@ -111,13 +112,13 @@ class QuestionField(Vertical):
         return self.query_one(f"#in-{self.key}")  # type: ignore[return-value]
 
     def value(self) -> Any:
-        """The typed value; raises :class:`FieldTextError` when the text cannot be read."""
+        """The typed value; raises :class:`TextFormError` when the text cannot be read."""
         w = self.editor
         if isinstance(w, Select):
             return None if w.value is Select.NULL else w.value
         if isinstance(w, Checkbox):
             return w.value
-        return from_text(self.kind, w.value, self.question.example)
+        return normalize_value(self.key, from_text(self.kind, w.value, self.question.example))
 
     def set_value(self, value: Any, reason: str | None = None, origin: str | None = None) -> None:
         """Fill the editor (a default that followed another answer); not an edit by the user."""
@@ -145,7 +146,7 @@ class QuestionField(Vertical):
         """The field's own problem (unreadable text, or the question's validators), None when fine."""
         try:
             value = self.value()
-        except FieldTextError as exc:
+        except TextFormError as exc:
             return str(exc)
         if value is None:
             return "required: " + _example_hint(self.question)
@@ -173,7 +174,7 @@ class QuestionField(Vertical):
     def _changed(self) -> None:
         try:
             now = self.value()
-        except FieldTextError:
+        except TextFormError:
             now = object()
         if now == self._last:  # the editor reporting its initial value, not a user's edit
             return
