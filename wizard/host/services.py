@@ -33,21 +33,38 @@ def libvirt_running(root: Path) -> tuple[bool, str]:
     return False, f"no {root / LIBVIRT_SOCKETS[0]} nor {root / LIBVIRT_SOCKETS[1]}"
 
 
-def dpkg_installed(root: Path, package: str) -> tuple[bool, str]:
-    """Is ``package`` in state "install ok installed" in dpkg's status file?"""
-    path = root / DPKG_STATUS
+def dpkg_statuses(root: Path) -> dict[str, str] | None:
+    """Each package's ``Status:`` in dpkg's status file (``install ok installed``...); None when unreadable."""
     try:
-        text = path.read_text(errors="replace")
+        text = (root / DPKG_STATUS).read_text(errors="replace")
     except OSError:
-        return False, f"not readable: {path}"
+        return None
+    out: dict[str, str] = {}
     for stanza in text.split("\n\n"):
         fields = {}
         for line in stanza.splitlines():
             key, sep, value = line.partition(":")
             if sep and not line.startswith(" "):
                 fields[key] = value.strip()
-        if fields.get("Package") == package:
-            return fields.get("Status", "").endswith(" installed"), f"{path} ({package}: {fields.get('Status', '?')})"
+        if "Package" in fields:
+            out.setdefault(fields["Package"], fields.get("Status", ""))
+    return out
+
+
+def is_installed_status(status: str) -> bool:
+    """``install ok installed`` (or ``hold ok installed``): not half-configured, not config-files only."""
+    return status.endswith(" installed")
+
+
+def dpkg_installed(root: Path, package: str) -> tuple[bool, str]:
+    """Is ``package`` in state "install ok installed" in dpkg's status file?"""
+    path = root / DPKG_STATUS
+    statuses = dpkg_statuses(root)
+    if statuses is None:
+        return False, f"not readable: {path}"
+    if package in statuses:
+        status = statuses[package]
+        return is_installed_status(status), f"{path} ({package}: {status or '?'})"
     return False, f"{path} (no {package})"
 
 

@@ -15,14 +15,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from wizard.pipeline.hoststate import systemd_running
+
 
 def _run(argv: Sequence[str]) -> int:
     print("+ " + " ".join(argv), flush=True)
     return subprocess.run(list(argv), stdin=subprocess.DEVNULL, check=False).returncode
-
-
-def _systemd_is_pid1() -> bool:
-    return Path("/run/systemd/system").is_dir()
 
 
 def installed_units(units: Sequence[str]) -> list[str]:
@@ -46,7 +44,7 @@ def disable_units(units: Sequence[str]) -> int:
     if not present:
         print("none of these units is installed")
         return 0
-    if _systemd_is_pid1():
+    if systemd_running(Path("/")):
         return _run(["systemctl", "disable", "--now", *present])
     print(
         "systemd is not running here (a chroot or a container): the units are disabled for the next boot "

@@ -8,12 +8,12 @@ so it works the same on the live host, in a chroot and in a test's temporary dir
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 
+from wizard.host.services import dpkg_statuses, is_installed_status
 from wizard.pipeline.model import host_path
 
 SYSTEMD_DIRS = ("etc/systemd/system", "lib/systemd/system", "usr/lib/systemd/system")
@@ -21,18 +21,8 @@ SYSTEMD_DIRS = ("etc/systemd/system", "lib/systemd/system", "usr/lib/systemd/sys
 
 def installed_packages(root: Path) -> set[str]:
     """Package names dpkg records as installed (``Status: install ok installed``)."""
-    status = host_path(root, "/var/lib/dpkg/status")
-    try:
-        text = status.read_text(errors="replace")
-    except OSError:
-        return set()
-    out: set[str] = set()
-    for para in text.split("\n\n"):
-        name = re.search(r"^Package: (\S+)", para, re.MULTILINE)
-        st = re.search(r"^Status: (.*)$", para, re.MULTILINE)
-        if name and st and st.group(1).strip().endswith(" installed") and "not-installed" not in st.group(1):
-            out.add(name.group(1))
-    return out
+    statuses = dpkg_statuses(host_path(root, "/")) or {}
+    return {name for name, status in statuses.items() if is_installed_status(status)}
 
 
 def missing_packages(root: Path, packages: Iterable[str]) -> list[str]:

@@ -9,21 +9,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from wizard.durations import format_duration
 from wizard.pipeline.journal import Journal
 from wizard.pipeline.lock import is_locked
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    total = max(0, round(seconds))
-    if total < 60:
-        return f"{total} s"
-    m, s = divmod(total, 60)
-    if m < 60:
-        return f"{m}m {s:02d}s"
-    h, m = divmod(m, 60)
-    return f"{h}h {m:02d}m"
 
 
 def render_status(state_dir: Path | str, *, now: float | None = None) -> str:
@@ -51,9 +39,9 @@ def render_status(state_dir: Path | str, *, now: float | None = None) -> str:
         state = st.get("status", "pending")
         started, ended = st.get("started_at"), st.get("ended_at")
         if started and ended:
-            took = _duration(ended - started)
+            took = format_duration(ended - started)
         elif started and state == "running":
-            took = _duration(now - started)
+            took = format_duration(now - started)
         else:
             took = ""
         attempts = st.get("attempts", 0) or ""

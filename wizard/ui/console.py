@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
+from wizard.durations import format_duration
 from wizard.pipeline.events import (
     Event,
     PlanFinished,
@@ -44,18 +45,6 @@ from wizard.pipeline.events import (
 WIDTH = 80
 TAIL_LINES = 20
 INDENT = "        "  # lines about a step sit under its title, after "[ 7/24] "
-
-
-def format_duration(seconds: float) -> str:
-    """``3 s``, ``4m 05s``, ``1h 02m``: short, fixed words that read well in a log."""
-    total = max(0, round(seconds))
-    if total < 60:
-        return f"{total} s"
-    minutes, secs = divmod(total, 60)
-    if minutes < 60:
-        return f"{minutes}m {secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
 
 
 def _clip(text: str, width: int) -> str:
