@@ -113,6 +113,11 @@ def parse_hosts(text: str) -> list[tuple[str, tuple[str, ...]]]:
     return entries
 
 
+def is_127_0_1_1_line(line: str) -> bool:
+    """An uncommented /etc/hosts entry for 127.0.1.1 (leading blanks allowed; 127.0.1.10 is another address)."""
+    return line.split("#", 1)[0].split()[:1] == ["127.0.1.1"]
+
+
 def hosts_127_0_1_1(root: Path) -> tuple[str | None, str]:
     """The uncommented line starting with 127.0.1.1 (Debian's installer writes one), or None."""
     path = root / "etc/hosts"
@@ -121,7 +126,7 @@ def hosts_127_0_1_1(root: Path) -> tuple[str | None, str]:
     except OSError:
         return None, f"not readable: {path}"
     for line in text.splitlines():
-        if line.split("#", 1)[0].split()[:1] == ["127.0.1.1"]:
+        if is_127_0_1_1_line(line):
             return line.strip(), str(path)
     return None, str(path)
 

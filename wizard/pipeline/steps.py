@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wizard.host.services import hosts_127_0_1_1, is_127_0_1_1_line
 from wizard.pipeline.hoststate import (
     dist_version,
     enabled_units,
@@ -171,7 +172,7 @@ def comment_127_0_1_1(text: str | None) -> str:
     if text is None:
         return ""
     lines = text.splitlines(keepends=True)
-    return "".join("#" + line if line.startswith("127.0.1.1") else line for line in lines)
+    return "".join("#" + line if is_127_0_1_1_line(line) else line for line in lines)
 
 
 def _hosts(ctx: Ctx) -> StepBody:
@@ -188,14 +189,10 @@ def _hosts(ctx: Ctx) -> StepBody:
 
 
 def _hosts_done(ctx: Ctx, root: Path) -> str | None:
-    path = host_path(root, HOSTS)
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
+    if not host_path(root, HOSTS).exists():
         return None
-    if any(line.startswith("127.0.1.1") for line in text.splitlines()):
-        return None
-    return "no uncommented 127.0.1.1 line in /etc/hosts"
+    line, _ = hosts_127_0_1_1(host_path(root, "/"))
+    return None if line else "no uncommented 127.0.1.1 line in /etc/hosts"
 
 
 def _apt_install(packages: tuple[str, ...] | list[str], *, update: bool = True) -> tuple[Command, ...]:
