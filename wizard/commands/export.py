@@ -9,41 +9,31 @@ journal's answers are filtered by the pipeline before they reach the disk).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from wizard.answers.answers_file import dump_answers, load_answers
 from wizard.answers.resolve import resolve_answers
+from wizard.errors import UserError
 from wizard.files import atomic_write
 from wizard.host.probe import load_facts
-
-JOURNAL_NAME = "journal.json"
+from wizard.pipeline.journal import Journal
 
 
 def journal_answers(state_dir: str | Path | None) -> dict[str, Any]:
     """The answers of the install recorded in ``<state-dir>/journal.json``, {} when there is none.
 
-    Read defensively: a missing, unreadable or damaged journal must not stop an export, it only
-    means there is no install to take answers from (a note goes to standard error).
+    Read defensively: an unreadable or damaged journal must not stop an export, it only means
+    there is no install to take answers from (a note goes to standard error).
     """
     if not state_dir:
         return {}
-    path = Path(state_dir) / JOURNAL_NAME
     try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
+        return Journal.load(state_dir).answers
+    except UserError as exc:
+        print(f"aio-wizard: {exc}: ignoring the journal", file=sys.stderr)
         return {}
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        print(f"aio-wizard: {path}: ignoring the journal ({exc})", file=sys.stderr)
-        return {}
-    answers = data.get("answers") if isinstance(data, dict) else None
-    if not isinstance(answers, dict):
-        return {}
-    from wizard.answers.questions import KEYS, question
-
-    return {k: v for k, v in answers.items() if k in KEYS and not question(k).secret}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,25 +16,26 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wizard.answers.questions import KEYS, question
+from wizard.answers.validation import SECRET_KEY
 from wizard.errors import UserError
 from wizard.files import atomic_write
 from wizard.pipeline.model import Plan
 
 JOURNAL_NAME = "journal.json"
 VERSION = 1
-_SECRET_KEY = re.compile(r"pass(word)?|secret|token|private", re.IGNORECASE)
 
 
 def public_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The answers without anything that looks like a secret (those never reach the disk)."""
-    return {k: v for k, v in answers.items() if not _SECRET_KEY.search(k)}
+    """The answers without secrets (those never reach the disk): keys the catalog marks secret,
+    and any key that looks like one."""
+    return {k: v for k, v in answers.items() if not SECRET_KEY.search(k) and not (k in KEYS and question(k).secret)}
 
 
 def _iso(ts: float | None) -> str | None:
@@ -82,6 +83,11 @@ class Journal:
     @property
     def exists(self) -> bool:
         return bool(self.data)
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        """The recorded install's answers, as far as the catalog knows them, never a secret."""
+        return {k: v for k, v in public_answers(self.data.get("answers") or {}).items() if k in KEYS}
 
     @property
     def status(self) -> str | None:

@@ -144,7 +144,7 @@ class PlainWizard:
         choice = self.prompter.select("An unfinished install was found. What now?", options, default="resume")
         if choice == "quit":
             return 0
-        answers = dict(journal.data.get("answers") or {})
+        answers = journal.answers
         if choice == "review":
             session.journal = answers
             self._ask(session, advanced=False)

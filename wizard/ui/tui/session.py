@@ -122,7 +122,7 @@ class Session:
             return {}
         if not self.use_journal or not j.exists or j.status in (None, "done"):
             return {}
-        return dict(j.data.get("answers") or {})
+        return j.answers
 
     def start_over(self) -> None:
         """Ignore the unfinished install: answers detected again, and the run starts at the first step."""
