@@ -126,7 +126,7 @@ class OutputStream:
         self.lines_seen += len(lines)
         if len(whole) > DISPLAY_MAX and _has_long_line(whole):
             lines = [_shorten(line) for line in lines]
-        self.tail.extend(lines)
+        self.tail.extend(lines[-TAIL_LINES:])  # the deque keeps only these anyway
         if "PLAY [" in whole or "TASK [" in whole or "HANDLER [" in whole:
             last = None
             for last in ANSIBLE_HEADER_RE.finditer(whole):  # noqa: B007 - the last one wins
