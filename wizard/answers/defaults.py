@@ -174,22 +174,30 @@ def detect_ext_net_range(facts: HostFacts | Any, network_interface: str | None =
     if cidr.value is None:
         return Default(None, cidr.reason)
     net = ipaddress.IPv4Network(cidr.value, strict=False)
+    return floating_range(facts, net, detect_ext_net_gateway(facts).value, detect_vip(facts, network_interface).value)
+
+
+def floating_range(
+    facts: HostFacts, net: ipaddress.IPv4Network, gateway: str | None = None, vip: str | None = None
+) -> Default:
+    """The floating IP block of ``net``: a free run near the top, clear of every host address, the
+    gateway and the VIP (network and broadcast are never usable). Both the host-detected default
+    and the default that follows the user's answers (:mod:`wizard.answers.derive`) come from here."""
     taken: dict[ipaddress.IPv4Address, str] = {}
     for nic in facts.nics:
         for a in nic.ipv4:
             taken.setdefault(ipaddress.IPv4Address(a.address), "the host")
-    gateway = detect_ext_net_gateway(facts).value
-    if gateway:
-        taken[ipaddress.IPv4Address(gateway)] = "the gateway"
-    vip = detect_vip(facts, network_interface).value
-    if vip:
-        taken.setdefault(ipaddress.IPv4Address(vip), "the VIP")
+    for what, value in (("the gateway", gateway), ("the VIP", vip)):
+        try:
+            taken.setdefault(ipaddress.IPv4Address(value), what)
+        except ValueError:
+            pass  # no such answer yet, or not an address: validation reports it
     block = free_block(net, set(taken))
     if block is None:
         usable = max(0, net.num_addresses - 2)
         return Default(
             None,
-            f"{net} is too small for floating IPs ({usable} usable addresses, taken by the host and gateway): "
+            f"{net} is too small for floating IPs ({usable} usable addresses): "
             "use a larger external subnet and enter the range by hand",
         )
     start, end = block
@@ -197,7 +205,8 @@ def detect_ext_net_range(facts: HostFacts | Any, network_interface: str | None =
     clear = ", ".join(f"{what} {ip}" for ip, what in sorted(taken.items()) if ip in net)
     return Default(
         {"start": str(start), "end": str(end)},
-        f"{count} addresses near the top of {net}, clear of {clear}; make sure no DHCP server hands them out",
+        f"{count} addresses near the top of {net}, clear of {clear or 'the host'}; "
+        "make sure no DHCP server hands them out",
     )
 
 

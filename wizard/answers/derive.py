@@ -14,7 +14,7 @@ import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
-from wizard.answers.defaults import Default, free_block
+from wizard.answers.defaults import Default, floating_range
 from wizard.host.facts import Address, HostFacts
 
 
@@ -89,21 +89,7 @@ def ext_net_range_default(
     net = _network(cidr)
     if net is None:
         return Default(None, "no external network CIDR yet: enter the floating IP range")
-    taken: dict[ipaddress.IPv4Address, str] = dict.fromkeys(host_ipv4s(facts), "the host")
-    for what, value in (("the gateway", gateway), ("the VIP", vip)):
-        ip = _ip(value)
-        if ip is not None:
-            taken.setdefault(ip, what)
-    block = free_block(net, set(taken))
-    if block is None:
-        return Default(None, f"{net} is too small for floating IPs: use a larger subnet and enter the range by hand")
-    start, end = block
-    clear = ", ".join(f"{what} {ip}" for ip, what in sorted(taken.items()) if ip in net)
-    return Default(
-        {"start": str(start), "end": str(end)},
-        f"{int(end) - int(start) + 1} addresses near the top of {net}, clear of {clear or 'the host'}; "
-        "make sure no DHCP server hands them out",
-    )
+    return floating_range(facts, net, gateway, vip)
 
 
 def _descending_hosts(net: ipaddress.IPv4Network) -> Iterable[ipaddress.IPv4Address]:
@@ -118,14 +104,5 @@ def _network(cidr: Any) -> ipaddress.IPv4Network | None:
         return None
     try:
         return ipaddress.IPv4Network(cidr, strict=False)
-    except ValueError:
-        return None
-
-
-def _ip(value: Any) -> ipaddress.IPv4Address | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return ipaddress.IPv4Address(value)
     except ValueError:
         return None
