@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import wizard
+from tests.conftest import REPO
 
 CORE_PACKAGES = ("wizard.host", "wizard.answers", "wizard.kolla", "wizard.pipeline", "wizard.commands")
 UI_ONLY = ("wizard.ui.tui", "wizard.commands.interactive", "wizard.ui.plain", "wizard.__main__")
@@ -42,15 +43,35 @@ def test_core_modules_do_not_import_textual_or_questionary():
     assert "questionary" not in loaded
 
 
+def _loaded_by_cli(argv: list[str]) -> set[str]:
+    code = (
+        "import contextlib, io, sys\nfrom wizard.cli import main\nsys.argv=['aio-wizard', *" + repr(argv) + "]\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        "    try:\n        main()\n    except SystemExit:\n        pass\n"
+    )
+    return _imported_after(code)
+
+
 def test_help_and_version_do_not_import_textual():
     for argv in (["--help"], ["--version"], ["probe", "--help"], ["plan", "--help"]):
-        code = (
-            "import sys\nfrom wizard.cli import main\nsys.argv=['aio-wizard', *" + repr(argv) + "]\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "import io\n"
-        )
-        loaded = _imported_after(code)
+        assert "textual" not in _loaded_by_cli(argv), argv
+
+
+def test_non_interactive_subcommands_import_neither_front_end(tmp_path):
+    facts = str(REPO / "tests/ui/plain/fixtures/guide-host.json")
+    state = ["--state-dir", str(tmp_path / "state"), "--log-dir", str(tmp_path / "log"), "--host-facts", facts]
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("openstack_release: '2025.1'\n")
+    for argv in (
+        ["probe", "--json"],
+        ["validate", str(answers)],
+        ["export"],
+        ["plan", "--answers", str(answers)],
+        ["status"],
+    ):
+        loaded = _loaded_by_cli([*argv, *state])
         assert "textual" not in loaded, argv
+        assert "questionary" not in loaded, argv
 
 
 def test_python_dash_m_wizard_prints_version():
