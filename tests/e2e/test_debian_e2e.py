@@ -174,11 +174,18 @@ def interrupt_during_dpkg(host: AioHost, argv: list[str], log: Path, how: str) -
     proc = host.root.start(argv, log=log, cwd=WIZARD_DIR)
     deadline = started + RUN_TIMEOUT[host.arch]
     killed: list[str] | None = None
+
+    def dpkg_at_work() -> bool:
+        return any(installing(pid) for pid in set(host.root.processes()) - earlier)
+
     while proc.poll() is None and time.monotonic() < deadline:
-        if any(installing(pid) for pid in set(host.root.processes()) - earlier):
+        if dpkg_at_work():
             time.sleep(0.5)  # let dpkg get into its work
-            killed = host.root.kill_wizard(proc) if how == "wizard" else host.root.power_cut()
-            break
+            # A dpkg with little to do (`apt-get -f install` on a healthy system) is gone by now:
+            # wait for one that is still installing, so the kill lands in the middle of real work.
+            if dpkg_at_work():
+                killed = host.root.kill_wizard(proc) if how == "wizard" else host.root.power_cut()
+                break
         time.sleep(0.1)
     TIMINGS[f"{host.arch}: run until kill -9 ({how}) in an apt step"] = time.monotonic() - started
     output = log.read_text(errors="replace")
