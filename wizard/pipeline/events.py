@@ -12,9 +12,11 @@ runs pass :func:`always_abort`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
+
+from wizard.pipeline.display import display_lines
 
 StepStatus = Literal["pending", "running", "done", "failed", "skipped", "interrupted"]
 Decision = Literal["retry", "skip", "abort"]
@@ -45,10 +47,29 @@ class StepStarted:
 
 @dataclass(frozen=True)
 class StepOutput:
-    """A batch of output lines: ANSI stripped, secrets redacted, no trailing newlines."""
+    """A block of output: whole lines joined by ``\n`` (no trailing newline), escape sequences
+    stripped, secrets redacted.
+
+    The runner does not split it (see :mod:`wizard.pipeline.output`): a listener that wants lines
+    asks :attr:`lines` (all of them, ready to show) or :func:`wizard.pipeline.display.display_lines`
+    (just the last few). ``text`` is never empty of lines: ``""`` is one empty line.
+    """
 
     step_id: str
-    lines: tuple[str, ...]
+    text: str
+
+    @classmethod
+    def of_lines(cls, step_id: str, lines: Iterable[str]) -> StepOutput:
+        return cls(step_id, "\n".join(lines))
+
+    @property
+    def lines(self) -> list[str]:
+        """Every line, cleaned and shortened for display."""
+        return display_lines(self.text)
+
+    @property
+    def count(self) -> int:
+        return self.text.count("\n") + 1
 
 
 @dataclass(frozen=True)

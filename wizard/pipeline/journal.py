@@ -105,10 +105,11 @@ class Journal:
 
     # --- writing --------------------------------------------------------------------------
 
-    def save(self) -> None:
+    def save(self, *, durable: bool = True) -> None:
+        """Write the journal atomically; ``durable=False`` for records a power cut may lose (see update_step)."""
         self.data["updated_at"] = time.time()
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path, json.dumps(self.data, indent=2, sort_keys=True) + "\n", mode=0o600)
+        atomic_write(self.path, json.dumps(self.data, indent=2, sort_keys=True) + "\n", mode=0o600, durable=durable)
 
     def begin(self, plan: Plan, *, from_step: str | None = None, until_step: str | None = None) -> list[ResumeEntry]:
         """Record ``plan`` as the current run and return, for each of its steps, whether it runs.
@@ -144,7 +145,7 @@ class Journal:
             "resumed": resumed,
             "range": {"from": from_step, "until": until_step},
         }
-        self.save()
+        self.save(durable=False)  # a power cut brings back the previous journal, which resumes the same way
         for stale in self.state_dir.glob(f".{JOURNAL_NAME}.*.tmp"):  # left by a kill -9 mid-write
             stale.unlink(missing_ok=True)
         return entries
@@ -157,9 +158,15 @@ class Journal:
                 out.append(entry["pgid"])
         return out
 
-    def update_step(self, step_id: str, **fields: Any) -> None:
+    def update_step(self, step_id: str, *, durable: bool = True, **fields: Any) -> None:
+        """Record ``fields`` for a step. Every write is atomic; ``durable=False`` skips the fsyncs.
+
+        That is right for "running" and the process group: after a power cut a step recorded
+        "running" and one still "pending" both run again, and no process group survives a reboot.
+        What a power cut must not lose ("done", "skipped", "failed") is written durably.
+        """
         self.step(step_id).update(fields)
-        self.save()
+        self.save(durable=durable)
 
     def finish(self, status: str, **fields: Any) -> None:
         self.data["status"] = status

@@ -1,172 +1,200 @@
-"""From a child's raw bytes to clean, redacted lines: for the log file and, in batches, for listeners.
+"""From a child's raw bytes to clean, redacted blocks of text: for the log file and, batched, for listeners.
 
-Speed matters here (Kolla's deploy prints hundreds of thousands of lines; the benchmark streams
-a million), so the work is done per chunk with C-level string operations: one incremental
-decode, one regex pass for escape sequences (skipped when there is no ESC), one redaction
-pass, one ``split``. Lines are never read with ``readline``: a single 100 KiB line (or binary
-junk without newlines) just accumulates until its newline, up to :data:`MAX_PENDING`.
+Speed matters here: Kolla's deploy prints hundreds of thousands of lines, and the benchmark
+streams a million through one step in about the time ``seq`` takes to write them to a file. So
+the unit of work is a *block* (everything read up to its last newline), never a line, and each
+block costs a handful of C-level passes:
+
+- one UTF-8 decode (a block ends at a newline, so it never ends inside a character);
+- escape sequences and carriage returns stripped only when the block has an ESC or a CR (two
+  ``memchr``-fast tests); this happens before redaction so a colour code cannot split a secret;
+- redaction (no work at all until passwords.yml exists);
+- one write to the log file;
+- a look for Ansible's ``PLAY [..]`` / ``TASK [..]`` headers only when the block has a ``[``.
+
+Blocks go to listeners whole (:class:`wizard.pipeline.events.StepOutput`); a front end splits
+only the lines it shows (:mod:`wizard.pipeline.display`). Lines are never read with
+``readline``: a 100 KiB line, or binary junk without newlines, accumulates until its newline,
+up to :data:`MAX_PENDING`, and is then cut at a character boundary (the log keeps every piece).
 """
 
 from __future__ import annotations
 
 import codecs
+import mmap
+import os
 import re
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TextIO
+from typing import BinaryIO
 
+from wizard.pipeline.display import display_lines, strip_escapes
 from wizard.pipeline.events import Event, StepOutput, StepSubstatus
 
-CHUNK = 64 * 1024
-BATCH_LINES = 500
-BATCH_SECONDS = 0.05
+CHUNK = 1024 * 1024  # read size; the runner also asks for a pipe this big, so one read takes what the child wrote
+BATCH_CHARS = 32 * 1024  # emit once this much output is pending...
+BATCH_SECONDS = 0.05  # ...or this long after the last emit
 MAX_PENDING = 1024 * 1024  # a "line" longer than this is cut (the log keeps every byte, in pieces)
-DISPLAY_MAX = 4096  # listeners get at most this many characters of one line
-TAIL_LINES = 200
+TAIL_LINES = 200  # lines kept for the failure report and the hints
+TAIL_CHARS = 256 * 1024  # output kept to find them (whole blocks, so no line is cut)
 
-ANSI_RE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*\x1b\\|[@-Z\\-_])")
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CR_RE = re.compile(r"[^\n]*\r(?=[^\n])")
-# Bytes that need cleaning (C0 controls but tab and newline, DEL): one fast bytes.translate tells
-# whether a chunk has any, so clean output (nearly all of it) skips the regex passes entirely.
-_CTRL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 ANSIBLE_HEADER_RE = re.compile(r"^(?:PLAY|TASK|RUNNING HANDLER) \[(.*?)\]", re.MULTILINE)
-
-
-def strip_ansi(text: str) -> str:
-    """Remove escape sequences and other control characters; keep what follows the last ``\\r``."""
-    if "\x1b" in text:
-        text = ANSI_RE.sub("", text)
-    if "\r" in text:
-        text = CR_RE.sub("", text.replace("\r\n", "\n")).replace("\r", "")
-    if CONTROL_RE.search(text):
-        text = CONTROL_RE.sub("", text)
-    return text
+_HEADER_NEEDLES = ("PLAY [", "TASK [", "HANDLER [")
 
 
 class OutputStream:
-    """Accepts raw chunks of one step's output; writes the log; emits batched events.
+    """Accepts raw chunks of one step's output; writes the log; emits batched blocks to ``emit``.
 
-    ``emit`` is the runner's fan-out to listeners. ``tail`` keeps the last lines for the
+    ``emit`` is the runner's fan-out to listeners. :attr:`tail` gives the last lines for the
     failure report and the hints.
     """
 
     def __init__(
         self,
         step_id: str,
-        log: TextIO,
+        log: BinaryIO,
         emit: Callable[[Event], None],
         redact: Callable[[str], str] = lambda s: s,
         *,
-        batch_lines: int = BATCH_LINES,
+        batch_chars: int = BATCH_CHARS,
         batch_seconds: float = BATCH_SECONDS,
     ) -> None:
         self.step_id = step_id
         self.log = log
         self.emit = emit
         self.redact = redact
-        self.tail: deque[str] = deque(maxlen=TAIL_LINES)
-        self.lines_seen = 0
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._partial = ""
+        # reused for every read: the unprocessed end of the last read, then the next read. Anonymous
+        # memory, so its pages cost nothing until output fills them (a bytearray is zeroed up front).
+        self._buf = mmap.mmap(-1, MAX_PENDING + CHUNK)
+        self._view = memoryview(self._buf)
+        self._used = 0  # bytes of a line still waiting for its newline
         self._pending: list[str] = []
+        self._pending_chars = 0
+        self._tail: deque[str] = deque()
+        self._tail_chars = 0
         self._last_emit = time.monotonic()
-        self._batch_lines = batch_lines
+        self._batch_chars = batch_chars
         self._batch_seconds = batch_seconds
         self._substatus = ""
-        self._dirty = False
 
     # --- input ----------------------------------------------------------------------------
 
+    def read_from(self, fd: int) -> int:
+        """Read what the child wrote (up to :data:`CHUNK`) straight into the buffer; 0 at end of output."""
+        n = os.readv(fd, [self._view[self._used : self._used + CHUNK]])
+        if n:
+            self._consume(self._used + n)
+        return n
+
     def feed(self, data: bytes) -> None:
-        if len(data.translate(None, _CTRL_BYTES)) != len(data):
-            self._dirty = True
-        text = self._decoder.decode(data)
-        if not text:
-            return
-        nl = text.rfind("\n")
+        """Some bytes of the child's output, as read: any size, cut anywhere."""
+        for at in range(0, len(data), CHUNK):
+            piece = data[at : at + CHUNK]
+            self._buf[self._used : self._used + len(piece)] = piece
+            self._consume(self._used + len(piece))
+
+    def _consume(self, end: int) -> None:
+        """``_buf[:end]`` holds unprocessed output: hand on its whole lines, keep the rest."""
+        buf, view = self._buf, self._view
+        nl = buf.rfind(b"\n", self._used, end)
         if nl == -1:
-            self._partial += text
-            if len(self._partial) >= MAX_PENDING:
-                whole, self._partial = self._partial, ""
-                self._lines(whole)
-            else:
+            if end < MAX_PENDING:
+                self._used = end
                 self.tick()
-            return
-        whole = self._partial + text[:nl]
-        self._partial = text[nl + 1 :]
-        self._lines(whole)
+                return
+            text, cut = codecs.utf_8_decode(view[:end], "replace", False)  # stops before a split character
+            self._block(view[:cut], text, dirty=buf.find(b"\x1b", 0, cut) != -1 or buf.find(b"\r", 0, cut) != -1)
+        else:
+            cut = nl + 1
+            text = codecs.utf_8_decode(view[:nl], "replace", True)[0]  # ends at a newline: never mid-character
+            self._block(view[:nl], text, dirty=buf.find(b"\x1b", 0, nl) != -1 or buf.find(b"\r", 0, nl) != -1)
+        rest = end - cut
+        if rest:
+            buf[:rest] = bytes(view[cut:end])
+        self._used = 0
+        if rest >= MAX_PENDING:  # the next line is already too long: cut it now, so a read always fits
+            self._consume(rest)
+        else:
+            self._used = rest
 
     def note(self, text: str) -> None:
         """A line of the runner's own (``$ command``, ``writing /etc/hosts``): logged and shown."""
         self.close_partial()
-        self._dirty = True
-        self._lines(text)
+        self._text(strip_escapes(text))
 
     def close_partial(self) -> None:
         """End of a command's output: the last line may lack its newline."""
-        rest = self._decoder.decode(b"", final=True)
-        self._decoder.reset()
-        whole = self._partial + rest
-        self._partial = ""
-        if whole:
-            self._lines(whole)
+        if self._used:
+            data, self._used = bytes(self._view[: self._used]), 0
+            self._text(strip_escapes(data.decode("utf-8", "replace")))
 
     # --- output ---------------------------------------------------------------------------
 
-    def _lines(self, whole: str) -> None:
-        if self._dirty:
-            whole = strip_ansi(whole)
-            self._dirty = bool(self._partial)  # the rest may hold the other half of a sequence
-        whole = self.redact(whole)
-        self.log.write(whole)
-        self.log.write("\n")
-        lines = whole.split("\n")
-        self.lines_seen += len(lines)
-        if len(whole) > DISPLAY_MAX and _has_long_line(whole):
-            lines = [_shorten(line) for line in lines]
-        self.tail.extend(lines[-TAIL_LINES:])  # the deque keeps only these anyway
-        if "PLAY [" in whole or "TASK [" in whole or "HANDLER [" in whole:
-            last = None
-            for last in ANSIBLE_HEADER_RE.finditer(whole):  # noqa: B007 - the last one wins
-                pass
-            if last is not None:
-                self._substatus = last.group(0)
+    def _block(self, raw: memoryview, text: str, *, dirty: bool) -> None:
+        """Whole lines from the child: ``raw`` as read, ``text`` decoded from it."""
+        if dirty:
+            text = strip_escapes(text)
+        shown = self.redact(text)
+        if not dirty and shown is text and text.isascii():
+            self.log.write(raw)  # the bytes as read are exactly the text: no second copy
+        else:
+            self.log.write(shown.encode("utf-8", "replace"))
+        self.log.write(b"\n")
+        self._remember(shown)
+
+    def _text(self, text: str) -> None:
+        """Lines from elsewhere (the runner's notes, a last line without newline), clean: redact, log."""
+        text = self.redact(text)
+        self.log.write(text.encode("utf-8", "replace"))
+        self.log.write(b"\n")
+        self._remember(text)
+
+    def _remember(self, text: str) -> None:
+        self._tail.append(text)
+        self._tail_chars += len(text)
+        while len(self._tail) > 1 and self._tail_chars - len(self._tail[0]) >= TAIL_CHARS:
+            self._tail_chars -= len(self._tail.popleft())
+        self._pending.append(text)
+        self._pending_chars += len(text) + 1
+        if "[" in text:
+            header = _last_ansible_header(text)
+            if header and header != self._substatus:
+                self._substatus = header
                 self.flush()
-                self.emit(StepSubstatus(self.step_id, self._substatus))
-        self._pending.extend(lines)
+                self.emit(StepSubstatus(self.step_id, header))
+                return
         self.tick()
 
+    @property
+    def tail(self) -> tuple[str, ...]:
+        """The last :data:`TAIL_LINES` lines, as they may be shown."""
+        return tuple(display_lines("\n".join(self._tail), last=TAIL_LINES)) if self._tail else ()
+
     def tick(self) -> None:
-        """Emit the pending lines when the batch is full or old enough."""
+        """Emit the pending output when the batch is big enough or old enough."""
         if self._pending and (
-            len(self._pending) >= self._batch_lines or time.monotonic() - self._last_emit >= self._batch_seconds
+            self._pending_chars >= self._batch_chars or time.monotonic() - self._last_emit >= self._batch_seconds
         ):
             self.flush()
 
     def flush(self) -> None:
         if self._pending:
-            batch, self._pending = tuple(self._pending), []
-            self.emit(StepOutput(self.step_id, batch))
+            pending, self._pending, self._pending_chars = self._pending, [], 0
+            self.emit(StepOutput(self.step_id, pending[0] if len(pending) == 1 else "\n".join(pending)))
         self._last_emit = time.monotonic()
         self.log.flush()
 
 
-def _has_long_line(text: str) -> bool:
-    """Whether a line is longer than DISPLAY_MAX, without scanning every line.
-
-    Such a line covers at least one whole aligned window of DISPLAY_MAX/2 characters holding no
-    newline, so ~32 substring tests per 64 KiB chunk settle the common (short lines) case.
-    """
-    half = DISPLAY_MAX // 2
-    for start in range(0, len(text) - half + 1, half):
-        if "\n" not in text[start : start + half]:
-            return max(map(len, text.split("\n"))) > DISPLAY_MAX
-    return False
-
-
-def _shorten(line: str) -> str:
-    if len(line) <= DISPLAY_MAX:
-        return line
-    return f"{line[:DISPLAY_MAX]} … ({len(line) - DISPLAY_MAX} more characters in the log file)"
+def _last_ansible_header(text: str) -> str:
+    """The last ``PLAY [..]`` / ``TASK [..]`` / ``RUNNING HANDLER [..]`` header line in ``text``, or ""."""
+    at = max(text.rfind(needle) for needle in _HEADER_NEEDLES)
+    if at == -1:
+        return ""
+    match = ANSIBLE_HEADER_RE.match(text, text.rfind("\n", 0, at) + 1)
+    if match and match.end() > at:
+        return match.group(0)
+    last = None
+    for last in ANSIBLE_HEADER_RE.finditer(text):  # noqa: B007 - the last one wins (a header mid-line: rare)
+        pass
+    return last.group(0) if last else ""

@@ -6,14 +6,15 @@ in the journal before telling listeners, so the journal and the log files are al
 
 Each command runs with stdin from /dev/null, stdout and stderr merged into one pipe, in its own
 session (so Ctrl+C in the terminal does not reach it half-way: the runner stops the whole
-process group itself, TERM then KILL after a grace period). Output is read in 64 KiB chunks,
-never by line, and goes through :class:`wizard.pipeline.output.OutputStream`.
+process group itself, TERM then KILL after a grace period). The pipe is enlarged to 1 MiB and read
+in chunks that big, never by line; the bytes go through :class:`wizard.pipeline.output.OutputStream`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fcntl
 import os
 import select
 import signal
@@ -59,6 +60,7 @@ BASE_ENV = {
     "TERM": "dumb",
 }
 DEFAULT_GRACE = 10.0
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux; the name is in fcntl from Python 3.10
 EXIT_DRAIN_SECONDS = 2.0  # after the command exits, how long a grandchild may keep the pipe open
 
 
@@ -220,6 +222,7 @@ class Runner:
                     reason="",
                     log_path=str(log_path),
                     pid=os.getpid(),
+                    durable=False,  # see Journal.update_step
                 )
                 self._emit(StepStarted(step.id, index, total, step.title, attempts, str(log_path)))
                 self.redactor.refresh()
@@ -246,7 +249,7 @@ class Runner:
                             None,
                             duration,
                             "interrupted",
-                            tail=tuple(stream.tail)[-20:],
+                            tail=stream.tail[-20:],
                             log_path=str(log_path),
                         )
                     )
@@ -258,7 +261,7 @@ class Runner:
                     self._emit(StepFinished(step.id, "done", 0, duration, log_path=str(log_path)))
                     return "done"
 
-                tail = tuple(stream.tail)
+                tail = stream.tail
                 hint = find_hint(tail)
                 hint_text = hint.text if hint else None
                 permanent = hint is not None and not hint.transient
@@ -350,9 +353,11 @@ class Runner:
             self._proc = proc
         if self._current_step:
             # if this process dies (kill -9), the next run stops the orphaned group before rerunning
-            self.journal.update_step(self._current_step, pgid=proc.pid)
+            self.journal.update_step(self._current_step, pgid=proc.pid, durable=False)
         assert proc.stdout is not None
         fd = proc.stdout.fileno()
+        with contextlib.suppress(OSError):  # a bigger pipe: fewer, larger reads (EPERM past the user's limit)
+            fcntl.fcntl(fd, F_SETPIPE_SZ, CHUNK)
         poller = select.poll()
         poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
         exited_at: float | None = None
@@ -362,10 +367,8 @@ class Runner:
                     self._stop_group(proc)
                     raise _Cancelled
                 if poller.poll(50):
-                    data = os.read(fd, CHUNK)
-                    if not data:
+                    if not stream.read_from(fd):
                         break
-                    stream.feed(data)
                     continue
                 stream.tick()
                 if exited_at is None and proc.poll() is not None:
@@ -479,9 +482,9 @@ def install_signal_handlers(
 
 @contextlib.contextmanager
 def _open_log(path: Path):
-    """The step's log, appended to across attempts and runs, mode 0600."""
+    """The step's log (UTF-8), appended to across attempts and runs, mode 0600."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
     os.fchmod(fd, 0o600)
-    with open(fd, "w", encoding="utf-8", errors="replace", buffering=1 << 16) as fh:
+    with open(fd, "wb", buffering=1 << 16) as fh:
         yield fh

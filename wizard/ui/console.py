@@ -242,11 +242,13 @@ class ConsolePrinter:
         return f"{prefix}{_clip(event.title, max(room, 20))}{attempt} {self._ellipsis}"
 
     def _on_output(self, event: StepOutput) -> None:
-        if not self.verbose or not event.lines:
+        if not self.verbose:
             return
         self._close_line()
-        for line in event.lines:
-            self._write_line("  | " + line.rstrip())
+        # one write and one flush per block (a flush per line made 10^6 lines take seconds of syscalls)
+        self.stream.write("".join(f"  | {line.rstrip()}\n" for line in event.lines))
+        self.stream.flush()
+        self._last_print = self._clock()
 
     def _on_substatus(self, event: StepSubstatus) -> None:
         self._substatus = " ".join(event.text.split())

@@ -55,7 +55,7 @@ def test_a_quiet_step_is_one_line_with_result_and_duration():
 def test_without_verbose_log_lines_are_not_printed():
     printer, _, raw, _ = make()
     printer(started("pull", 1))
-    printer(StepOutput("pull", ("secret-free but noisy line",)))
+    printer(StepOutput.of_lines("pull", ["secret-free but noisy line"]))
     printer(StepFinished("pull", "done", 0, 1))
     assert "noisy" not in text(raw)
 
@@ -63,7 +63,7 @@ def test_without_verbose_log_lines_are_not_printed():
 def test_with_verbose_log_lines_are_printed_and_the_result_gets_its_own_line():
     printer, _, raw, _ = make(verbose=True)
     printer(started("pull", 1))
-    printer(StepOutput("pull", ("first", "second")))
+    printer(StepOutput.of_lines("pull", ["first", "second"]))
     printer(StepFinished("pull", "done", 0, 61))
     out = text(raw).splitlines()
     assert out == [

@@ -10,8 +10,8 @@ from wizard.ui.tui.bridge import DecisionBox, DecisionNeeded, EventPump, OutputB
 
 def test_consecutive_output_of_one_step_is_merged_into_one_batch():
     pump = EventPump(lambda: None)
-    pump.put(StepOutput("a", ("1", "2")))
-    pump.put(StepOutput("a", ("3",)))
+    pump.put(StepOutput.of_lines("a", ["1", "2"]))
+    pump.put(StepOutput.of_lines("a", ["3"]))
     items = pump.drain()
     assert len(items) == 1
     assert isinstance(items[0], OutputBatch)
@@ -22,9 +22,9 @@ def test_consecutive_output_of_one_step_is_merged_into_one_batch():
 def test_state_events_keep_their_order_between_output_batches():
     pump = EventPump(lambda: None)
     started = StepStarted("b", 2, 2, "B", 1, "/tmp/b.log")
-    pump.put(StepOutput("a", ("x",)))
+    pump.put(StepOutput.of_lines("a", ["x"]))
     pump.put(started)
-    pump.put(StepOutput("b", ("y",)))
+    pump.put(StepOutput.of_lines("b", ["y"]))
     items = pump.drain()
     assert [type(i).__name__ for i in items] == ["OutputBatch", "StepStarted", "OutputBatch"]
     assert items[1] is started
@@ -33,7 +33,7 @@ def test_state_events_keep_their_order_between_output_batches():
 def test_a_fast_producer_costs_bounded_memory_and_counts_what_it_dropped():
     pump = EventPump(lambda: None, max_lines=100)
     for n in range(1000):
-        pump.put(StepOutput("a", (str(n),)))
+        pump.put(StepOutput.of_lines("a", [str(n)]))
     (batch,) = pump.drain()
     assert len(batch.lines) == 100
     assert batch.lines[-1] == "999"
@@ -44,10 +44,10 @@ def test_notify_fires_once_per_burst_not_per_event():
     calls = []
     pump = EventPump(lambda: calls.append(1))
     for n in range(50):
-        pump.put(StepOutput("a", (str(n),)))
+        pump.put(StepOutput.of_lines("a", [str(n)]))
     assert calls == [1]
     pump.drain()
-    pump.put(StepOutput("a", ("again",)))
+    pump.put(StepOutput.of_lines("a", ["again"]))
     assert calls == [1, 1]
 
 
@@ -75,3 +75,13 @@ def test_a_cancelled_box_answers_abort_at_once():
     box = DecisionBox(EventPump(lambda: None))
     box.cancel()
     assert box.decide(_failure()) == "abort"
+
+
+def test_a_block_bigger_than_the_bound_keeps_only_its_last_lines_for_the_pane():
+    pump = EventPump(lambda: None, max_lines=100)
+    pump.put(StepOutput("a", "\n".join(str(n) for n in range(100_000))))
+    pump.put(StepOutput("a", "tail\x07"))  # a bell is not shown
+    (batch,) = pump.drain()
+    assert batch.total == 100_001
+    assert len(batch.lines) == 100 and batch.lines[0] == "99901" and batch.lines[-1] == "tail"
+    assert batch.dropped == 99_901

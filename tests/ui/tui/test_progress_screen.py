@@ -72,7 +72,7 @@ async def test_finished_steps_log_opens_on_demand(make_app, tmp_path):
     script = [
         PlanStarted(("hello",), ("Say hello",), "2026.1"),
         StepStarted("hello", 1, 1, "Say hello", 1, str(log)),
-        StepOutput("hello", ("line 99",)),
+        StepOutput.of_lines("hello", ["line 99"]),
         StepFinished("hello", "done", 0, 1.0, log_path=str(log)),
         "hold",
     ]
@@ -93,7 +93,7 @@ async def test_a_million_lines_reach_the_pane_bounded_in_few_batches(make_app):
     from wizard.pipeline.events import PlanStarted, StepStarted
 
     script = [PlanStarted(("big",), ("Big output",), "x"), StepStarted("big", 1, 1, "Big output", 1, "/dev/null")]
-    script += [StepOutput("big", lines)] * 1000
+    script += [StepOutput.of_lines("big", lines)] * 1000
     script += [StepFinished("big", "done", 0, 1.0), "hold"]
     runners: list = []
     app = make_app(start="progress", runner_factory=scripted(script, runners, hold=True))

@@ -5,8 +5,9 @@ for good. Widgets may only be touched from the UI thread, and writing to the log
 line is ruinously slow (see the Textual notes: 74 s for 300k lines). So:
 
 - :class:`EventPump` queues events under a lock. Consecutive output of one step is merged into
-  a single bounded batch (only the last ``max_lines`` can ever be shown; the full output is in
-  the step's log file), so a fast producer costs bounded memory. When the queue goes from empty
+  a single bounded batch of blocks (only the last ``max_lines`` can ever be shown; the full
+  output is in the step's log file), so a fast producer costs bounded memory, and the runner's
+  thread never splits lines for the UI. When the queue goes from empty
   to non-empty it calls ``notify`` once (the TUI posts one message); the UI drains everything
   queued so far in one go. Under load this batches naturally: the slower the UI, the bigger the
   batches, never more messages.
@@ -21,17 +22,42 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from wizard.pipeline.display import display_lines
 from wizard.pipeline.events import Decision, Event, StepFailure, StepOutput
 
 
 @dataclass
 class OutputBatch:
-    """Lines of one step merged from consecutive :class:`StepOutput` events (bounded)."""
+    """Output of one step merged from consecutive :class:`StepOutput` events (bounded).
+
+    The runner thread only appends blocks and drops whole old blocks once the rest still holds
+    ``max_lines``; splitting into display lines happens on the UI thread, for the last
+    ``max_lines`` only (:attr:`lines`).
+    """
 
     step_id: str
-    lines: deque[str]
+    max_lines: int = 5000
+    blocks: deque[str] = field(default_factory=deque)
+    counts: deque[int] = field(default_factory=deque)
     total: int = 0  # lines received, including those dropped from the front
+    kept: int = 0  # lines in ``blocks``
+
+    def add(self, event: StepOutput) -> None:
+        n = event.count
+        self.blocks.append(event.text)
+        self.counts.append(n)
+        self.total += n
+        self.kept += n
+        while self.kept - self.counts[0] >= self.max_lines:
+            self.kept -= self.counts.popleft()
+            self.blocks.popleft()
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The last ``max_lines`` lines, ready to show (UI thread, after :meth:`EventPump.drain`)."""
+        return display_lines("\n".join(self.blocks), last=self.max_lines)
 
     @property
     def dropped(self) -> int:
@@ -63,12 +89,10 @@ class EventPump:
             was_empty = not self._items
             if isinstance(event, StepOutput):
                 last = self._items[-1] if self._items else None
-                if isinstance(last, OutputBatch) and last.step_id == event.step_id:
-                    last.lines.extend(event.lines)
-                    last.total += len(event.lines)
-                else:
-                    batch = OutputBatch(event.step_id, deque(event.lines, maxlen=self.max_lines), len(event.lines))
-                    self._items.append(batch)
+                if not (isinstance(last, OutputBatch) and last.step_id == event.step_id):
+                    last = OutputBatch(event.step_id, self.max_lines)
+                    self._items.append(last)
+                last.add(event)
             else:
                 self._items.append(event)
         if was_empty:

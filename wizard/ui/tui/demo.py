@@ -93,12 +93,12 @@ def mid_run_script(hold: bool = True) -> list[Any]:
     for i, (sid, title, dur) in enumerate(zip(ids[:2], titles[:2], (0.4, 63.0), strict=True), 1):
         script += [
             StepStarted(sid, i, 5, title, 1, f"/var/log/aio-wizard/{i:02d}-{sid}.log"),
-            StepOutput(sid, (f"output of {sid}",)),
+            StepOutput.of_lines(sid, [f"output of {sid}"]),
             StepFinished(sid, "done", 0, dur, log_path=f"/var/log/aio-wizard/{i:02d}-{sid}.log"),
         ]
     script += [
         StepStarted("deploy", 3, 5, "Deploy OpenStack", 1, "/var/log/aio-wizard/03-deploy.log"),
-        StepOutput("deploy", tuple(f"TASK [common : line {n}] ok: [localhost]" for n in range(40))),
+        StepOutput.of_lines("deploy", (f"TASK [common : line {n}] ok: [localhost]" for n in range(40))),
         StepSubstatus("deploy", "PLAY [Apply role nova] / TASK [nova : Copying over nova.conf]"),
     ]
     if hold:
