@@ -46,7 +46,9 @@ class QuestionsScreen(Screen[None]):
         resolved = session.resolved()
         values = session.values
         yield StageBar("Questions", dry_run=session.dry_run)
-        with VerticalScroll(id="questions-body"):
+        # not focusable itself: focus goes straight to the first field, and a container that takes
+        # and then loses focus restyles all 22 fields twice (~0.3 s before the form appears)
+        with VerticalScroll(id="questions-body", can_focus=False):
             for group in session.groups():
                 yield Static(group.capitalize(), classes="group-title")
                 for q in session.questions():
