@@ -29,15 +29,12 @@ def atomic_write(
     *,
     mode: int | None = None,
     backup: bool = False,
-    durable: bool = True,
 ) -> Path | None:
     """Replace ``path`` with ``data`` atomically; return the backup path if one was made.
 
     ``mode`` defaults to the existing file's mode, else 0o644. With ``backup=True`` the current
     content is copied to :func:`backup_path` once (an existing backup is never overwritten, so it
-    always holds the host's original file). ``durable=False`` skips the two fsyncs: the replace is
-    still atomic (a reader sees the old or the new file, never a mix, even after ``kill -9``), but
-    a power cut may bring back the previous version; for records that mean nothing after a reboot.
+    always holds the host's original file).
     """
     path = Path(path)
     raw = data.encode() if isinstance(data, str) else data
@@ -58,15 +55,13 @@ def atomic_write(
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()
-            if durable:
-                os.fsync(fh.fileno())
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    if durable:
-        _fsync_dir(path.parent)
+    _fsync_dir(path.parent)
     return made_backup
 
 

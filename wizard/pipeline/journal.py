@@ -105,11 +105,10 @@ class Journal:
 
     # --- writing --------------------------------------------------------------------------
 
-    def save(self, *, durable: bool = True) -> None:
-        """Write the journal atomically; ``durable=False`` for records a power cut may lose (see update_step)."""
+    def save(self) -> None:
         self.data["updated_at"] = time.time()
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path, json.dumps(self.data, indent=2, sort_keys=True) + "\n", mode=0o600, durable=durable)
+        atomic_write(self.path, json.dumps(self.data, indent=2, sort_keys=True) + "\n", mode=0o600)
 
     def begin(self, plan: Plan, *, from_step: str | None = None, until_step: str | None = None) -> list[ResumeEntry]:
         """Record ``plan`` as the current run and return, for each of its steps, whether it runs.
@@ -145,7 +144,7 @@ class Journal:
             "resumed": resumed,
             "range": {"from": from_step, "until": until_step},
         }
-        self.save(durable=False)  # a power cut brings back the previous journal, which resumes the same way
+        self.save()
         for stale in self.state_dir.glob(f".{JOURNAL_NAME}.*.tmp"):  # left by a kill -9 mid-write
             stale.unlink(missing_ok=True)
         return entries
@@ -158,15 +157,9 @@ class Journal:
                 out.append(entry["pgid"])
         return out
 
-    def update_step(self, step_id: str, *, durable: bool = True, **fields: Any) -> None:
-        """Record ``fields`` for a step. Every write is atomic; ``durable=False`` skips the fsyncs.
-
-        That is right for "running" and the process group: after a power cut a step recorded
-        "running" and one still "pending" both run again, and no process group survives a reboot.
-        What a power cut must not lose ("done", "skipped", "failed") is written durably.
-        """
+    def update_step(self, step_id: str, **fields: Any) -> None:
         self.step(step_id).update(fields)
-        self.save(durable=durable)
+        self.save()
 
     def finish(self, status: str, **fields: Any) -> None:
         self.data["status"] = status

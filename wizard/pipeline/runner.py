@@ -222,7 +222,6 @@ class Runner:
                     reason="",
                     log_path=str(log_path),
                     pid=os.getpid(),
-                    durable=False,  # see Journal.update_step
                 )
                 self._emit(StepStarted(step.id, index, total, step.title, attempts, str(log_path)))
                 self.redactor.refresh()
@@ -353,7 +352,7 @@ class Runner:
             self._proc = proc
         if self._current_step:
             # if this process dies (kill -9), the next run stops the orphaned group before rerunning
-            self.journal.update_step(self._current_step, pgid=proc.pid, durable=False)
+            self.journal.update_step(self._current_step, pgid=proc.pid)
         assert proc.stdout is not None
         fd = proc.stdout.fileno()
         with contextlib.suppress(OSError):  # a bigger pipe: fewer, larger reads (EPERM past the user's limit)
