@@ -127,7 +127,6 @@ def test_the_tail_keeps_the_last_lines_ready_to_show():
 
 
 def test_ansible_headers_become_substatus_once_each():
-    _, _, stream = _run([])
     stream, _, events = _stream()
     stream.feed(b"PLAY [Apply role nova] ***\nTASK [nova : Copy] ***\nok: [localhost]\n")
     stream.feed(b"ok: [localhost]\n")

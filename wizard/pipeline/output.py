@@ -103,12 +103,12 @@ class OutputStream:
                 self._used = end
                 self.tick()
                 return
-            text, cut = codecs.utf_8_decode(view[:end], "replace", False)  # stops before a split character
-            self._block(view[:cut], text, dirty=buf.find(b"\x1b", 0, cut) != -1 or buf.find(b"\r", 0, cut) != -1)
+            text, stop = codecs.utf_8_decode(view[:end], "replace", False)  # stops before a split character
+            cut = stop
         else:
-            cut = nl + 1
+            stop, cut = nl, nl + 1
             text = codecs.utf_8_decode(view[:nl], "replace", True)[0]  # ends at a newline: never mid-character
-            self._block(view[:nl], text, dirty=buf.find(b"\x1b", 0, nl) != -1 or buf.find(b"\r", 0, nl) != -1)
+        self._block(view[:stop], text, dirty=buf.find(b"\x1b", 0, stop) != -1 or buf.find(b"\r", 0, stop) != -1)
         rest = end - cut
         if rest:
             buf[:rest] = bytes(view[cut:end])
@@ -121,13 +121,13 @@ class OutputStream:
     def note(self, text: str) -> None:
         """A line of the runner's own (``$ command``, ``writing /etc/hosts``): logged and shown."""
         self.close_partial()
-        self._text(strip_escapes(text))
+        self._text(text)
 
     def close_partial(self) -> None:
         """End of a command's output: the last line may lack its newline."""
         if self._used:
             data, self._used = bytes(self._view[: self._used]), 0
-            self._text(strip_escapes(data.decode("utf-8", "replace")))
+            self._text(data.decode("utf-8", "replace"))
 
     # --- output ---------------------------------------------------------------------------
 
@@ -136,21 +136,17 @@ class OutputStream:
         if dirty:
             text = strip_escapes(text)
         shown = self.redact(text)
-        if not dirty and shown is text and text.isascii():
-            self.log.write(raw)  # the bytes as read are exactly the text: no second copy
-        else:
-            self.log.write(shown.encode("utf-8", "replace"))
-        self.log.write(b"\n")
-        self._remember(shown)
+        # the bytes as read are exactly the text when nothing changed: the log gets them, no second copy
+        self._add(shown, raw if not dirty and shown is text and text.isascii() else None)
 
     def _text(self, text: str) -> None:
-        """Lines from elsewhere (the runner's notes, a last line without newline), clean: redact, log."""
-        text = self.redact(text)
-        self.log.write(text.encode("utf-8", "replace"))
-        self.log.write(b"\n")
-        self._remember(text)
+        """Lines from elsewhere (the runner's notes, a last line without newline)."""
+        self._add(self.redact(strip_escapes(text)))
 
-    def _remember(self, text: str) -> None:
+    def _add(self, text: str, raw: memoryview | None = None) -> None:
+        """One clean, redacted block: to the log (``raw`` if given), the tail and the pending batch."""
+        self.log.write(text.encode("utf-8", "replace") if raw is None else raw)
+        self.log.write(b"\n")
         self._tail.append(text)
         self._tail_chars += len(text)
         while len(self._tail) > 1 and self._tail_chars - len(self._tail[0]) >= TAIL_CHARS:

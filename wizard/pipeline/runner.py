@@ -60,7 +60,6 @@ BASE_ENV = {
     "TERM": "dumb",
 }
 DEFAULT_GRACE = 10.0
-F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux; the name is in fcntl from Python 3.10
 EXIT_DRAIN_SECONDS = 2.0  # after the command exits, how long a grandchild may keep the pipe open
 
 
@@ -356,7 +355,7 @@ class Runner:
         assert proc.stdout is not None
         fd = proc.stdout.fileno()
         with contextlib.suppress(OSError):  # a bigger pipe: fewer, larger reads (EPERM past the user's limit)
-            fcntl.fcntl(fd, F_SETPIPE_SZ, CHUNK)
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, CHUNK)
         poller = select.poll()
         poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
         exited_at: float | None = None

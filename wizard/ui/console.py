@@ -245,10 +245,8 @@ class ConsolePrinter:
         if not self.verbose:
             return
         self._close_line()
-        # one write and one flush per block (a flush per line made 10^6 lines take seconds of syscalls)
-        self.stream.write("".join(f"  | {line.rstrip()}\n" for line in event.lines))
-        self.stream.flush()
-        self._last_print = self._clock()
+        # the whole block as one write and one flush (a flush per line made 10^6 lines take seconds)
+        self._write_line("\n".join(f"  | {line.rstrip()}" for line in event.lines))
 
     def _on_substatus(self, event: StepSubstatus) -> None:
         self._substatus = " ".join(event.text.split())
