@@ -116,6 +116,13 @@ def test_vip_is_the_address_of_the_management_interface():
     assert "enp1s0" in found.reason and "enable_haproxy" in found.reason
 
 
+def test_a_link_local_only_management_nic_gives_no_vip_or_cidr_as_validation_says():
+    facts = host(nic("enp1s0", "169.254.7.9/16"), nic("enx00051bb122ed"))
+    assert facts.usable_ipv4("enp1s0") is None
+    for found in (detect_vip(facts, "enp1s0"), detect_ext_net_cidr(facts, "enp1s0")):
+        assert found.value is None and "enp1s0 has no IPv4 address" in found.reason
+
+
 def test_virt_type_kvm_or_qemu_with_the_probe_reason():
     assert detect_virt_type(GUIDE_HOST) == Default("kvm", "KVM is usable: kvm-ok says: KVM acceleration can be used")
     slow = detect_virt_type(host(nic("enp1s0", "10.1.1.88/24"), kvm=False))

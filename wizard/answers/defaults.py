@@ -14,7 +14,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
-from wizard.host.facts import Address, HostFacts, Nic
+from wizard.host.facts import HostFacts, Nic
 
 # Never offered as neutron_external_interface: Neutron would plug br-ex into them.
 NOT_EXTERNAL_KINDS = ("loopback", "bridge", "bond-member", "docker", "ovs")
@@ -35,12 +35,6 @@ class Default:
 def _facts(source: Any) -> HostFacts:
     """Accept HostFacts or anything carrying them as ``.facts`` (the catalog's DefaultContext)."""
     return source if isinstance(source, HostFacts) else source.facts
-
-
-def _ipv4(nic: Nic | None) -> Address | None:
-    if nic is None:
-        return None
-    return next((a for a in nic.ipv4 if not a.is_link_local), None) or (nic.ipv4[0] if nic.ipv4 else None)
 
 
 # --- management network ------------------------------------------------------------------------
@@ -77,7 +71,7 @@ def detect_vip(facts: HostFacts | Any, network_interface: str | None = None) -> 
     name, why = _management(facts, network_interface)
     if name is None:
         return Default(None, f"no management interface ({why})")
-    addr = _ipv4(facts.nic(name))
+    addr = facts.usable_ipv4(name)
     if addr is None:
         return Default(None, f"{name} has no IPv4 address: give it one, or choose another interface")
     return Default(addr.address, f'the IPv4 address of {name} (enable_haproxy "no": the VIP is the host itself)')
@@ -152,7 +146,7 @@ def detect_ext_net_cidr(facts: HostFacts | Any, network_interface: str | None = 
     """As in the guide, floating IPs come from the management LAN: its subnet."""
     facts = _facts(facts)
     name, why = _management(facts, network_interface)
-    addr = _ipv4(facts.nic(name)) if name else None
+    addr = facts.usable_ipv4(name)
     if addr is None:
         reason = f"no management interface ({why})" if name is None else f"{name} has no IPv4 address"
         return Default(None, reason + ": enter the subnet of the external network")

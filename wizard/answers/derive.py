@@ -15,22 +15,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from wizard.answers.defaults import Default, floating_range
-from wizard.host.facts import Address, HostFacts
-
-
-def interface_ipv4(facts: HostFacts, name: str | None) -> Address | None:
-    """The first IPv4 address of interface ``name`` on this host, None if it has none."""
-    nic = facts.nic(name) if name else None
-    if nic is None:
-        return None
-    for addr in nic.ipv4:
-        if not addr.is_link_local:
-            return addr
-    return None
+from wizard.host.facts import HostFacts
 
 
 def interface_network(facts: HostFacts, name: str | None) -> ipaddress.IPv4Network | None:
-    addr = interface_ipv4(facts, name)
+    addr = facts.usable_ipv4(name)
     return ipaddress.IPv4Network(addr.network) if addr else None
 
 
@@ -52,7 +41,7 @@ def default_gateway_in(facts: HostFacts, net: ipaddress.IPv4Network) -> ipaddres
 
 def haproxy_vip_default(facts: HostFacts, interface: str | None) -> Default:
     """With haproxy the VIP must be an address of the subnet nobody uses: the highest the host does not hold."""
-    addr = interface_ipv4(facts, interface)
+    addr = facts.usable_ipv4(interface)
     if addr is None:
         return Default(None, f"{interface} has no IPv4 address: choose the management interface first")
     net = ipaddress.IPv4Network(addr.network)

@@ -111,7 +111,7 @@ def _net(value: Any) -> ipaddress.IPv4Network | None:
 
 
 def _iface_net(facts: HostFacts, name: Any) -> ipaddress.IPv4Interface | None:
-    addr = derive.interface_ipv4(facts, name) if isinstance(name, str) else None
+    addr = facts.usable_ipv4(name) if isinstance(name, str) else None
     return ipaddress.IPv4Interface(f"{addr.address}/{addr.prefixlen}") if addr else None
 
 
@@ -204,7 +204,7 @@ def _management_nic(value: Any, answers: Mapping[str, Any], facts: HostFacts) ->
             "network_interface", f"{value} is the loopback interface; pick the NIC of your LAN (e.g. {example})"
         )
         return
-    if derive.interface_ipv4(facts, value) is None:
+    if facts.usable_ipv4(value) is None:
         yield Problem("network_interface", f"{value} has no IPv4 address; the APIs listen on it (e.g. {example})")
     if not nic.is_up:
         yield Problem(

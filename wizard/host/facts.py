@@ -71,6 +71,11 @@ class Nic:
         return bool(self.ipv4)
 
     @property
+    def usable_ipv4(self) -> Address | None:
+        """The first IPv4 address that is not link-local (169.254/16 is no address to serve APIs on), or None."""
+        return next((a for a in self.ipv4 if not a.is_link_local), None)
+
+    @property
     def global_ipv6(self) -> tuple[Address, ...]:
         """IPv6 addresses other than link-local (fe80::/10 does not count as an address)."""
         return tuple(a for a in self.ipv6 if not a.is_link_local)
@@ -154,6 +159,11 @@ class HostFacts:
             if n.name == name:
                 return n
         return None
+
+    def usable_ipv4(self, name: str | None) -> Address | None:
+        """The usable IPv4 address (:attr:`Nic.usable_ipv4`) of interface ``name``, None if it has none or is absent."""
+        nic = self.nic(name) if name else None
+        return nic.usable_ipv4 if nic is not None else None
 
     @property
     def is_arm64(self) -> bool:
