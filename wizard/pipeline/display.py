@@ -13,6 +13,8 @@ stray ESC...) and lines too long to show.
 from __future__ import annotations
 
 import re
+from collections import deque
+from collections.abc import Callable
 
 DISPLAY_MAX = 4096  # a display line holds at most this many characters of one output line
 
@@ -54,3 +56,38 @@ def shorten(line: str) -> str:
     if len(line) <= DISPLAY_MAX:
         return line
     return f"{line[:DISPLAY_MAX]} … ({len(line) - DISPLAY_MAX} more characters in the log file)"
+
+
+def line_count(text: str) -> int:
+    """How many lines a block holds (``""`` is one empty line)."""
+    return text.count("\n") + 1
+
+
+class RecentBlocks:
+    """The most recent blocks of output, bounded: old whole blocks are dropped once the newer ones
+    still hold ``limit`` (measured by ``size``: characters by default), so no line is ever cut."""
+
+    def __init__(self, limit: int, size: Callable[[str], int] = len) -> None:
+        self.limit = limit
+        self._size = size
+        self._blocks: deque[str] = deque()
+        self._sizes: deque[int] = deque()
+        self._held = 0
+
+    def add(self, text: str) -> int:
+        """Keep ``text``; return its size."""
+        n = self._size(text)
+        self._blocks.append(text)
+        self._sizes.append(n)
+        self._held += n
+        while self._held - self._sizes[0] >= self.limit:
+            self._held -= self._sizes.popleft()
+            self._blocks.popleft()
+        return n
+
+    def __bool__(self) -> bool:
+        return bool(self._blocks)
+
+    def lines(self, last: int) -> list[str]:
+        """The last ``last`` lines held, ready to show."""
+        return display_lines("\n".join(self._blocks), last=last) if self._blocks else []

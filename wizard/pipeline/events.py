@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from wizard.pipeline.display import display_lines
+from wizard.pipeline.display import display_lines, line_count
 
 StepStatus = Literal["pending", "running", "done", "failed", "skipped", "interrupted"]
 Decision = Literal["retry", "skip", "abort"]
@@ -69,7 +69,7 @@ class StepOutput:
 
     @property
     def count(self) -> int:
-        return self.text.count("\n") + 1
+        return line_count(self.text)
 
 
 @dataclass(frozen=True)

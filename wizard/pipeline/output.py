@@ -25,11 +25,10 @@ import mmap
 import os
 import re
 import time
-from collections import deque
 from collections.abc import Callable
 from typing import BinaryIO
 
-from wizard.pipeline.display import display_lines, strip_escapes
+from wizard.pipeline.display import RecentBlocks, strip_escapes
 from wizard.pipeline.events import Event, StepOutput, StepSubstatus
 
 CHUNK = 1024 * 1024  # read size; the runner also asks for a pipe this big, so one read takes what the child wrote
@@ -71,8 +70,7 @@ class OutputStream:
         self._used = 0  # bytes of a line still waiting for its newline
         self._pending: list[str] = []
         self._pending_chars = 0
-        self._tail: deque[str] = deque()
-        self._tail_chars = 0
+        self._recent = RecentBlocks(TAIL_CHARS)  # for the tail
         self._last_emit = time.monotonic()
         self._batch_chars = batch_chars
         self._batch_seconds = batch_seconds
@@ -147,10 +145,7 @@ class OutputStream:
         """One clean, redacted block: to the log (``raw`` if given), the tail and the pending batch."""
         self.log.write(text.encode("utf-8", "replace") if raw is None else raw)
         self.log.write(b"\n")
-        self._tail.append(text)
-        self._tail_chars += len(text)
-        while len(self._tail) > 1 and self._tail_chars - len(self._tail[0]) >= TAIL_CHARS:
-            self._tail_chars -= len(self._tail.popleft())
+        self._recent.add(text)
         self._pending.append(text)
         self._pending_chars += len(text) + 1
         if "[" in text:
@@ -165,7 +160,7 @@ class OutputStream:
     @property
     def tail(self) -> tuple[str, ...]:
         """The last :data:`TAIL_LINES` lines, as they may be shown."""
-        return tuple(display_lines("\n".join(self._tail), last=TAIL_LINES)) if self._tail else ()
+        return tuple(self._recent.lines(TAIL_LINES))
 
     def tick(self) -> None:
         """Emit the pending output when the batch is big enough or old enough."""

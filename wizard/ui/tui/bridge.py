@@ -19,12 +19,11 @@ No textual import here: this is plain threading, tested on its own.
 from __future__ import annotations
 
 import threading
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from wizard.pipeline.display import display_lines
+from wizard.pipeline.display import RecentBlocks, line_count
 from wizard.pipeline.events import Decision, Event, StepFailure, StepOutput
 
 
@@ -39,25 +38,19 @@ class OutputBatch:
 
     step_id: str
     max_lines: int = 5000
-    blocks: deque[str] = field(default_factory=deque)
-    counts: deque[int] = field(default_factory=deque)
     total: int = 0  # lines received, including those dropped from the front
-    kept: int = 0  # lines in ``blocks``
+    recent: RecentBlocks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.recent = RecentBlocks(self.max_lines, size=line_count)
 
     def add(self, event: StepOutput) -> None:
-        n = event.count
-        self.blocks.append(event.text)
-        self.counts.append(n)
-        self.total += n
-        self.kept += n
-        while self.kept - self.counts[0] >= self.max_lines:
-            self.kept -= self.counts.popleft()
-            self.blocks.popleft()
+        self.total += self.recent.add(event.text)
 
     @cached_property
     def lines(self) -> list[str]:
         """The last ``max_lines`` lines, ready to show (UI thread, after :meth:`EventPump.drain`)."""
-        return display_lines("\n".join(self.blocks), last=self.max_lines)
+        return self.recent.lines(self.max_lines)
 
     @property
     def dropped(self) -> int:
