@@ -17,12 +17,6 @@ class UserError(Exception):
         self.exit_code = exit_code
 
 
-class StepFailed(Exception):
-    """A pipeline step failed for good (after retries): exit code 1."""
-
-    exit_code = 1
-
-
 class Interrupted(Exception):
     """Ctrl+C or SIGTERM stopped the pipeline: exit code 130."""
 

@@ -95,3 +95,41 @@ def test_validate_writes_nothing_anywhere(tmp_path: Path, facts_file: Path):
     assert proc.returncode == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert case.read_text() == "network_interface: eth9\n"
+
+
+# --- lines are numbers, not parsed back out of the printed text ---------------------------------------
+
+
+def test_problems_keep_line_order_when_the_path_holds_a_colon(tmp_path: Path):
+    from wizard.answers.answers_file import check_file, read_answers_file
+
+    path = tmp_path / "site:a.yaml"
+    path.write_text("nosuch: 1\nvenv_path: relative\nnosuch: 2\n")
+    af = read_answers_file(path)
+    assert [p.line for p in af.structural] == [1, 3]
+    assert af.problems == [  # as printed, for callers that show them as they are
+        f"{path}:1: nosuch: unknown answer",
+        f"{path}:3: nosuch: given twice (first on line 1)",
+    ]
+    found = check_file(path, guide_host())
+    # "FILE:LINE" was split on ":" to sort: with a colon in the path every structural problem went last.
+    assert [p.line for p in found] == [1, 2, 3]
+    assert [p.text.removeprefix(f"{path}:").split(":")[0] for p in found] == ["1", "2", "3"]
+
+
+def test_a_broken_file_whose_path_holds_a_colon_keeps_its_line(tmp_path: Path):
+    from wizard.answers.answers_file import check_file
+
+    path = tmp_path / "site:b.yaml"
+    path.write_text("venv_path: /opt/kolla-venv\nnetwork_interface: [enp1s0\n")
+    [found] = check_file(path, guide_host())
+    assert found.text.startswith(f"{path}:") and "broken YAML" in found.text
+    assert found.line == int(found.text.removeprefix(f"{path}:").split(":")[0]) > 0
+
+
+def test_values_in_file_messages_are_cut_at_40_characters_like_before():
+    from wizard.answers.patterns import shown
+
+    assert shown("x" * 38, 40) == repr("x" * 38)
+    assert shown("x" * 39, 40) == repr("x" * 36)[:37] + "..." and len(shown("x" * 39, 40)) == 40
+    assert shown("x" * 58) == repr("x" * 58) and len(shown("x" * 59)) == 60

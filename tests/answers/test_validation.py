@@ -117,3 +117,87 @@ def test_interface_names_outside_the_kernels_rules_or_with_metacharacters_fail(n
     from wizard.answers.patterns import check_interface
 
     assert check_interface(name) is not None
+
+
+# --- examples in messages, and validating every field at once ---------------------------------------
+
+GUIDE_RANGE = "{start: 10.1.1.210, end: 10.1.1.240}"
+
+
+@pytest.mark.parametrize(
+    "cidr, gateway, vip, value",
+    [
+        # a /31 has no room for a range: free_block gives up on any prefix longer than /30
+        ("10.1.1.0/31", "10.1.1.0", "10.1.1.88", {"start": "10.1.1.1", "end": "10.1.1.0"}),
+        # a /30 whose two usable addresses are the gateway and the VIP
+        ("10.9.9.0/30", "10.9.9.1", "10.9.9.2", {"start": "10.9.9.1", "end": "10.9.9.2"}),
+    ],
+    ids=["slash-31", "slash-30-full"],
+)
+def test_range_problems_in_a_subnet_without_room_fall_back_to_the_guide_example(answers, cidr, gateway, vip, value):
+    facts = guide_host()
+    others = {**answers, "ext_net_cidr": cidr, "ext_net_gateway": gateway, "kolla_internal_vip_address": vip}
+    problems = validate_field("ext_net_range", value, others, facts)  # was: TypeError on found.value['start']
+    assert problems and all(p.key == "ext_net_range" for p in problems)
+    assert all(p.message.endswith(f"(e.g. {GUIDE_RANGE})") for p in problems)
+
+
+def _haproxy(answers: dict, vip: str) -> dict:
+    return {**answers, "enable_haproxy": "yes", "kolla_internal_vip_address": vip}
+
+
+@pytest.mark.parametrize(
+    "vip, message",
+    [
+        ("10.1.1.255", "10.1.1.255 is the network or broadcast address of 10.1.1.0/24 (e.g. 10.1.1.253)"),
+        ("10.2.0.1", "10.2.0.1 is not in enp1s0's subnet 10.1.1.0/24 (e.g. 10.1.1.253)"),
+        (
+            "10.1.1.88",
+            'with enable_haproxy "yes" the VIP must be an unused address, not the host\'s 10.1.1.88 (e.g. 10.1.1.253)',
+        ),
+    ],
+)
+def test_haproxy_vip_example_is_never_the_gateway(answers, vip, message):
+    # The router at the top of the subnet: the example used to be broadcast-1, i.e. the gateway.
+    facts = guide_host(default_route={"interface": "enp1s0", "gateway": "10.1.1.254", "source": "test"})
+    problems = validate_field("kolla_internal_vip_address", vip, _haproxy(answers, vip), facts)
+    assert [p.message for p in problems] == [message]
+
+
+def test_haproxy_vip_example_is_left_out_when_the_subnet_has_no_free_address(answers):
+    nics = guide_host().to_dict()["nics"]
+    nics[1]["ipv4"] = [{"address": "10.1.1.88", "prefixlen": 32, "family": 4}]
+    facts = guide_host(nics=nics)
+    problems = validate_field("kolla_internal_vip_address", "10.1.1.88", _haproxy(answers, "10.1.1.88"), facts)
+    assert [p.message for p in problems] == ["10.1.1.88 is the network or broadcast address of 10.1.1.88/32"]
+
+
+def test_validate_answers_normalises_the_answers_once(answers, monkeypatch):
+    from wizard.answers import validation
+
+    calls = []
+    real = validation.normalize_value
+
+    def counting(key, value):
+        calls.append(key)
+        return real(key, value)
+
+    monkeypatch.setattr(validation, "normalize_value", counting)
+    validate_answers(answers, guide_host())
+    assert len(calls) == len(answers)  # was 483 for 21 answers: every field normalised them all again
+
+
+def test_validate_answers_finds_what_validate_field_finds_field_by_field(answers):
+    facts = guide_host()
+    raw = {
+        **answers,
+        "openstack_release": 2025.1,  # YAML 1.1 read it as a float
+        "enable_haproxy": True,  # and "yes" as True
+        "kolla_internal_vip_address": "10.1.1.88",
+        "ext_net_range": "start=10.1.1.1,end=10.1.1.240",  # init-runonce's own form, holding the gateway
+        "venv_path": "relative",
+    }
+    one_by_one = [p for key, value in raw.items() for p in validate_field(key, value, raw, facts)]
+    together = validate_answers(raw, facts)
+    assert together == one_by_one
+    assert {p.key for p in together} >= {"kolla_internal_vip_address", "ext_net_range", "venv_path"}

@@ -164,3 +164,28 @@ def test_nscd():
     assert check(GOOD, "nscd").status == "pass"
     found = check(with_(nscd_running=True), "nscd")
     assert found.status == "fail" and "nscd" in found.hint
+
+
+@pytest.mark.parametrize(
+    "nics",
+    [
+        GUIDE_HOST.nics,
+        host(nic("enp1s0", "10.1.1.88/24"), nic("veth-ext", kind="veth"), nic("enp9s0")).nics,
+        host(nic("enp1s0", "10.1.1.88/24"), nic("veth-ext", kind="veth")).nics,
+        host(nic("enp1s0", "10.1.1.88/24"), nic("enp2s0", state="down")).nics,
+        host(nic("enp1s0", "10.1.1.88/24")).nics,
+    ],
+    ids=["guide", "physical-and-veth", "veth-only", "down", "alone"],
+)
+def test_external_nic_check_judges_the_nic_the_default_takes(nics):
+    from wizard.answers.defaults import NO_EXTERNAL_NIC, detect_external_interface
+
+    facts = dataclasses.replace(GOOD, nics=nics)
+    default = detect_external_interface(facts)
+    found = check(facts, "external_nic")
+    if default.value is None:
+        assert found.status == "fail" and found.reason == NO_EXTERNAL_NIC
+        assert default.reason == f"{NO_EXTERNAL_NIC}: {found.hint}"
+    else:
+        assert found.reason.startswith(f"{default.value} is up")
+        assert found.status == ("pass" if facts.nic(default.value).is_physical else "warn")

@@ -7,10 +7,9 @@ import ipaddress
 import pytest
 
 from wizard.answers.defaults import (
+    PROBED_KEYS,
     Default,
     detect_ext_net_cidr,
-    detect_ext_net_gateway,
-    detect_ext_net_range,
     detect_external_interface,
     detect_network_interface,
     detect_vip,
@@ -18,6 +17,8 @@ from wizard.answers.defaults import (
     detected_defaults,
     free_block,
 )
+from wizard.answers.derive import ext_net_gateway_default, ext_net_range_default
+from wizard.answers.resolve import resolve_answers
 from wizard.host.facts import Address, DefaultRoute, HostFacts, Nic, Virtualization
 
 LO = Nic("lo", state="up", kind="loopback", ipv4=(Address("127.0.0.1", 8, 4),))
@@ -132,15 +133,16 @@ def test_virt_type_kvm_or_qemu_with_the_probe_reason():
 
 def test_external_network_as_in_the_guide():
     assert detect_ext_net_cidr(GUIDE_HOST) == Default("10.1.1.0/24", "the subnet of enp1s0 (10.1.1.88/24)")
-    assert detect_ext_net_gateway(GUIDE_HOST) == Default("10.1.1.1", "the default gateway (via enp1s0)")
-    found = detect_ext_net_range(GUIDE_HOST)
+    gateway = ext_net_gateway_default(GUIDE_HOST, "10.1.1.0/24")
+    assert gateway == Default("10.1.1.1", "the default gateway (via enp1s0)")
+    found = ext_net_range_default(GUIDE_HOST, "10.1.1.0/24", gateway.value, "10.1.1.88")
     assert found.value == {"start": "10.1.1.210", "end": "10.1.1.240"}  # the guide's EXT_NET_RANGE
     assert "31 addresses near the top of 10.1.1.0/24" in found.reason
 
 
 def test_range_avoids_host_gateway_and_vip_high_in_the_subnet():
     facts = host(nic("enp1s0", "10.1.1.230/24"), gateway="10.1.1.254")
-    found = detect_ext_net_range(facts)
+    found = resolve_answers(facts)["ext_net_range"]
     start, end = (ipaddress.IPv4Address(found.value[k]) for k in ("start", "end"))
     taken = {ipaddress.IPv4Address(a) for a in ("10.1.1.230", "10.1.1.254", "10.1.1.0", "10.1.1.255")}
     assert not any(start <= ip <= end for ip in taken)
@@ -150,7 +152,7 @@ def test_range_avoids_host_gateway_and_vip_high_in_the_subnet():
 
 def test_range_in_a_slash_30_does_not_fit_and_says_so():
     facts = host(nic("enp1s0", "10.9.9.1/30"), gateway="10.9.9.2")
-    found = detect_ext_net_range(facts)
+    found = resolve_answers(facts)["ext_net_range"]
     assert found.value is None
     assert "10.9.9.0/30 is too small" in found.reason
 
@@ -170,10 +172,11 @@ def test_free_block_never_holds_a_taken_network_or_broadcast_address(prefix):
 
 
 def test_no_default_route_leaves_the_gateway_to_the_user():
+    # What run uses: the subnet's first address, offered as a guess the user must check.
     facts = host(nic("enp1s0", "10.1.1.88/24"), gateway=None)
-    found = detect_ext_net_gateway(facts)
-    assert found.value is None
-    assert "no IPv4 default route" in found.reason
+    found = resolve_answers(facts)["ext_net_gateway"]
+    assert found.value == "10.1.1.1"
+    assert "no IPv4 default route" in found.reason and "check it" in found.reason
 
 
 def test_detected_defaults_has_every_answer_key_with_a_reason():
@@ -190,8 +193,51 @@ def test_detected_defaults_has_every_answer_key_with_a_reason():
     assert all(isinstance(d, Default) and d.reason for d in found.values())
 
 
+# A default route whose gateway is not in the management subnet (an off-link router, or a route
+# through another LAN): the external network's gateway must come from the external subnet.
+OFF_SUBNET_ROUTE = HostFacts(
+    arch="aarch64",
+    nics=(LO, nic("enp1s0", "10.1.1.88/24"), nic("enp2s0")),
+    default_route=DefaultRoute("enp1s0", "192.168.0.1", "netifaces.gateways()"),
+)
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        GUIDE_HOST,
+        OFF_SUBNET_ROUTE,
+        host(nic("enp1s0", "10.1.1.88/24"), gateway=None),
+        host(nic("enp1s0", "10.1.1.230/24"), gateway="10.1.1.254"),
+        host(nic("enp1s0", "10.9.9.1/30"), gateway="10.9.9.2"),
+        host(nic("enp1s0", "10.1.1.88/24"), nic("enp2s0", "192.168.0.5/24"), gateway=None),
+    ],
+    ids=["guide", "off-subnet-route", "no-route", "gateway-at-top", "slash-30", "no-management-nic"],
+)
+def test_probe_shows_the_defaults_run_uses(facts):
+    """``probe`` prints what an install would take: the resolved answers, value and reason."""
+    resolved = resolve_answers(facts)
+    found = detected_defaults(facts)
+    assert list(found) == list(PROBED_KEYS)
+    for key, default in found.items():
+        assert default == Default(resolved[key].value, resolved[key].reason), key
+
+
+def test_probe_gateway_follows_the_management_subnet_not_an_off_subnet_default_route():
+    found = detected_defaults(OFF_SUBNET_ROUTE)
+    assert found["ext_net_cidr"].value == "10.1.1.0/24"
+    assert found["ext_net_gateway"].value == "10.1.1.1"  # was 192.168.0.1, outside the external network
+    assert "the default gateway is not in it" in found["ext_net_gateway"].reason
+    assert found["ext_net_range"].value == {"start": "10.1.1.210", "end": "10.1.1.240"}
+
+
 def test_defaults_accept_a_context_carrying_facts():
     class Ctx:
         facts = GUIDE_HOST
 
     assert detect_network_interface(Ctx()).value == "enp1s0"
+
+
+def test_host_ipv4s_are_every_address_of_every_nic_link_local_too():
+    facts = host(nic("enp1s0", "10.1.1.88/24"), nic("enp2s0", "169.254.7.9/16"), nic("enp3s0"))
+    assert facts.host_ipv4s() == {ipaddress.IPv4Address(a) for a in ("127.0.0.1", "10.1.1.88", "169.254.7.9")}

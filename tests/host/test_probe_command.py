@@ -109,3 +109,14 @@ def test_probe_never_imports_textual():
     assert "wizard.host.probe" in loaded
     assert not any(m == "textual" or m.startswith("textual.") for m in loaded)
     assert "questionary" not in loaded
+
+
+def test_report_shows_a_range_as_the_front_ends_do():
+    from tests.host.test_defaults import GUIDE_HOST
+    from wizard.answers.defaults import Default
+    from wizard.answers.text_form import to_text
+    from wizard.host.report import render_report
+
+    value = {"start": "10.1.1.210", "end": "10.1.1.240"}
+    text = render_report(GUIDE_HOST, [], {"ext_net_range": Default(value, "31 addresses")})
+    assert f"  ext_net_range: {to_text('range', value)}\n" in text

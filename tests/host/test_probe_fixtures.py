@@ -209,3 +209,42 @@ def test_load_facts_names_a_missing_file(tmp_path):
 
     with pytest.raises(UserError, match="no such host facts file"):
         load_facts(str(tmp_path / "nope.json"))
+
+
+@pytest.mark.parametrize(
+    "arch, x86", [("x86_64", True), ("i686", True), ("i386", True), ("amd64", True), ("aarch64", False)]
+)
+def test_virt_source_names_the_cpu_flags_exactly_where_they_are_read(host_root, arch, x86):
+    from wizard.host import virt
+
+    root = host_root()
+    found, source = virt.probe_virtualization(root, FakeRunner(), arch, frozenset({"svm"}))
+    assert (found.cpu_flag == "svm") is x86
+    assert source.startswith(f"kvm-ok (not installed), {root / 'dev/kvm'}")
+    assert source.endswith(f"{root / 'proc/cpuinfo'} flags") is x86  # i386/amd64 were left out before
+
+
+def test_the_probe_reads_etc_hosts_once(host_root, monkeypatch):
+    root = host_root(hosts=HOSTS_DEBIAN_INSTALLER, hostname="aio1")
+    reads = []
+    real = Path.read_text
+
+    def counting(self, *args, **kwargs):
+        if self.name == "hosts":
+            reads.append(self)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counting)
+    facts = probe_host(root, FakeRunner(), live_network=False)
+    assert reads == [root / "etc/hosts"]
+    assert facts.hosts_127_0_1_1 == "127.0.1.1\taio1.example.org\taio1"
+    assert facts.hostname_resolves_to == ("127.0.1.1",)
+
+
+def test_arm64_arches_are_declared_once():
+    from wizard.host import facts as facts_module
+    from wizard.kolla import releases
+
+    assert releases.ARM64_ARCHES is facts_module.ARM64_ARCHES
+    assert all(HostFacts(arch=a).is_arm64 for a in facts_module.ARM64_ARCHES)
+    assert not HostFacts(arch="x86_64").is_arm64

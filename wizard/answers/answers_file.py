@@ -11,14 +11,15 @@ values come from constructing those same nodes with the safe constructor.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from wizard import __version__
-from wizard.answers.questions import GROUPS, KEYS, question, questions_in
+from wizard.answers.patterns import shown
+from wizard.answers.questions import GROUPS, KEYS, questions_in
 from wizard.answers.validation import SECRET_KEY, Problem, did_you_mean, normalize_value, validate_answers
 from wizard.errors import UserError
 from wizard.host.facts import HostFacts
@@ -30,15 +31,41 @@ META_KEYS = ("schema_version", "wizard_version")
 MAX_BYTES = 256 * 1024
 
 
+@dataclass(frozen=True)
+class FileProblem:
+    """One problem of an answers file, ready to print: ``FILE:LINE: key: message``."""
+
+    text: str
+    severity: str = "error"
+    in_file: bool = True  # False: about a default this host would fill in for a key the file leaves out
+    line: int = 0  # 0: not about one line
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass
 class AnswersFile:
-    """What an answers file holds: the answers (normalised), the line of each key, its metadata."""
+    """What an answers file holds: the answers (normalised), the line of each key, its metadata.
+
+    ``structural`` holds what is wrong with the file itself (unknown or duplicate keys...), each with
+    its line as a number, so sorting by line never parses the printed text (a path may hold ":").
+    """
 
     path: str
     values: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)  # structural: unknown or duplicate keys...
+    structural: list[FileProblem] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        """The structural problems as printed: ``FILE:LINE: key: message``."""
+        return [p.text for p in self.structural]
 
     def where(self, key: str) -> str:
         line = self.lines.get(key)
@@ -46,10 +73,17 @@ class AnswersFile:
 
 
 class _FileProblem(Exception):
+    """Why a file cannot be an answers file at all, and the line where that shows (None: the whole file)."""
+
     def __init__(self, line: int | None, message: str) -> None:
         super().__init__(message)
         self.line = line
         self.message = message
+
+    def text(self, name: str) -> str:
+        """``FILE[:LINE]: message``, as printed."""
+        where = f"{name}:{self.line}" if self.line else name
+        return f"{where}: {self.message}"
 
 
 def read_answers_file(path: str | Path) -> AnswersFile:
@@ -57,15 +91,17 @@ def read_answers_file(path: str | Path) -> AnswersFile:
 
     A file that cannot be an answers file at all (missing, binary, huge, broken YAML, not a
     mapping) raises UserError with ``FILE[:LINE]: message``. Unknown, duplicate and metadata
-    problems are collected in ``.problems``.
+    problems are collected in ``.structural``.
     """
-    name = str(path)
     try:
-        text = _read_text(Path(path))
-        return _parse(name, text)
+        return _read(path)
     except _FileProblem as exc:
-        where = f"{name}:{exc.line}" if exc.line else name
-        raise UserError(f"{where}: {exc.message}") from None
+        raise UserError(exc.text(str(path))) from None
+
+
+def _read(path: str | Path) -> AnswersFile:
+    """:func:`read_answers_file`, raising :class:`_FileProblem` (which keeps the line as a number)."""
+    return _parse(str(path), _read_text(Path(path)))
 
 
 def _read_text(path: Path) -> str:
@@ -121,13 +157,18 @@ def _parse(name: str, text: str) -> AnswersFile:
     for key_node, value_node in root.value:
         line = key_node.start_mark.line + 1
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-            af.problems.append(
-                f"{name}:{line}: {_short(key_node)}: a key must be a plain name (e.g. network_interface)"
+            af.structural.append(
+                FileProblem(
+                    f"{name}:{line}: {_short(key_node)}: a key must be a plain name (e.g. network_interface)",
+                    line=line,
+                )
             )
             continue
         key = key_node.value
         if key in first_line:
-            af.problems.append(f"{name}:{line}: {key}: given twice (first on line {first_line[key]})")
+            af.structural.append(
+                FileProblem(f"{name}:{line}: {key}: given twice (first on line {first_line[key]})", line=line)
+            )
             continue
         first_line[key] = line
         try:
@@ -135,7 +176,8 @@ def _parse(name: str, text: str) -> AnswersFile:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = mark.line + 1 if mark else line
-            af.problems.append(f"{name}:{where}: {key}: cannot read the value ({getattr(exc, 'problem', exc)})")
+            text = f"{name}:{where}: {key}: cannot read the value ({getattr(exc, 'problem', exc)})"
+            af.structural.append(FileProblem(text, line=where))
             continue
         if key in META_KEYS:
             af.meta[key] = value
@@ -144,13 +186,14 @@ def _parse(name: str, text: str) -> AnswersFile:
             af.values[key] = normalize_value(key, value)
             af.lines[key] = line
         else:
-            af.problems.append(f"{name}:{line}: {key}: unknown answer{did_you_mean(key)}")
+            af.structural.append(FileProblem(f"{name}:{line}: {key}: unknown answer{did_you_mean(key)}", line=line))
     version = af.meta.get("schema_version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
-        af.problems.append(
-            f"{af.where('schema_version')}: schema_version: {_short_value(version)} is not supported "
+        text = (
+            f"{af.where('schema_version')}: schema_version: {shown(version, 40)} is not supported "
             f"(this wizard reads schema_version: {SCHEMA_VERSION})"
         )
+        af.structural.append(FileProblem(text, line=af.lines.get("schema_version", 0)))
     return af
 
 
@@ -170,33 +213,11 @@ def _refuse_aliases(node: yaml.Node, seen: set[int]) -> None:
 
 def _short(node: yaml.Node) -> str:
     if isinstance(node, yaml.ScalarNode):
-        return _short_value(node.value)
+        return shown(node.value, 40)
     return "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
 
 
-def _short_value(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 # --- checking -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FileProblem:
-    """One problem of an answers file, ready to print: ``FILE:LINE: key: message``."""
-
-    text: str
-    severity: str = "error"
-    in_file: bool = True  # False: about a default this host would fill in for a key the file leaves out
-    line: int = 0
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
-
-    def __str__(self) -> str:
-        return self.text
 
 
 def file_problems(af: AnswersFile, facts: HostFacts, *, complete: bool) -> list[FileProblem]:
@@ -209,7 +230,7 @@ def file_problems(af: AnswersFile, facts: HostFacts, *, complete: bool) -> list[
     from wizard.answers.resolve import resolve_answers
 
     end = 10**9
-    out = [FileProblem(text, line=_line_of(text) or end) for text in af.problems]
+    out = [replace(p, line=p.line or end) for p in af.structural]
     merged = dict(af.values) if complete else resolve_answers(facts, given=af.values).values
     for problem in validate_answers(merged, facts, partial=False):
         if problem.key in af.values:
@@ -233,25 +254,13 @@ def _why(problem: Problem) -> str:
     return problem.message.removeprefix("missing; ")
 
 
-def _line_of(text: str) -> int:
-    try:
-        return int(text.split(":", 2)[1])
-    except (IndexError, ValueError):
-        return 0
-
-
 def check_file(path: str | Path, facts: HostFacts, *, complete: bool = False) -> list[FileProblem]:
     """``aio-wizard validate``: every problem of the file at ``path`` (warnings included)."""
     try:
-        af = read_answers_file(path)
-    except UserError as exc:
-        return [FileProblem(str(exc), line=_line_of(str(exc)))]
+        af = _read(path)
+    except _FileProblem as exc:
+        return [FileProblem(exc.text(str(path)), line=exc.line or 0)]
     return file_problems(af, facts, complete=complete)
-
-
-def validate_file(path: str | Path, facts: HostFacts, *, complete: bool = False) -> list[str]:
-    """Every problem as ``FILE:LINE: key: message`` text (warnings included)."""
-    return [p.text for p in check_file(path, facts, complete=complete)]
 
 
 def load_answers(path: str | Path, facts: HostFacts, *, complete: bool) -> dict[str, Any]:
@@ -328,7 +337,5 @@ __all__ = [
     "dump_answers",
     "file_problems",
     "load_answers",
-    "question",
     "read_answers_file",
-    "validate_file",
 ]

@@ -18,6 +18,8 @@ from wizard.host.facts import HostFacts, Nic
 
 # Never offered as neutron_external_interface: Neutron would plug br-ex into them.
 NOT_EXTERNAL_KINDS = ("loopback", "bridge", "bond-member", "docker", "ovs")
+#: Why there is no neutron_external_interface default (and why the preflight check fails).
+NO_EXTERNAL_NIC = "no second NIC that is up without an IP address"
 
 # Floating range: the guide's 10.1.1.210-240 in a /24 (31 addresses, ending 15 below broadcast).
 RANGE_SIZE = 31
@@ -129,7 +131,7 @@ def detect_external_interface(facts: HostFacts | Any, network_interface: str | N
             nic.name,
             f"{nic.name} is up and has no IP address, but it is not a physical NIC ({nic.kind}); fine for a test host",
         )
-    return Default(None, f"no second NIC that is up without an IP address: {external_nic_hint(down)}")
+    return Default(None, f"{NO_EXTERNAL_NIC}: {external_nic_hint(down)}")
 
 
 def detect_virt_type(facts: HostFacts | Any) -> Default:
@@ -153,34 +155,13 @@ def detect_ext_net_cidr(facts: HostFacts | Any, network_interface: str | None = 
     return Default(addr.network, f"the subnet of {name} ({addr})")
 
 
-def detect_ext_net_gateway(facts: HostFacts | Any) -> Default:
-    facts = _facts(facts)
-    route = facts.default_route
-    if route is None:
-        return Default(None, "no IPv4 default route: enter the router of the external network")
-    return Default(route.gateway, f"the default gateway (via {route.interface})")
-
-
-def detect_ext_net_range(facts: HostFacts | Any, network_interface: str | None = None) -> Default:
-    """About 30 addresses near the top of the subnet, clear of host, gateway, VIP, network and broadcast."""
-    facts = _facts(facts)
-    cidr = detect_ext_net_cidr(facts, network_interface)
-    if cidr.value is None:
-        return Default(None, cidr.reason)
-    net = ipaddress.IPv4Network(cidr.value, strict=False)
-    return floating_range(facts, net, detect_ext_net_gateway(facts).value, detect_vip(facts, network_interface).value)
-
-
 def floating_range(
     facts: HostFacts, net: ipaddress.IPv4Network, gateway: str | None = None, vip: str | None = None
 ) -> Default:
     """The floating IP block of ``net``: a free run near the top, clear of every host address, the
-    gateway and the VIP (network and broadcast are never usable). Both the host-detected default
-    and the default that follows the user's answers (:mod:`wizard.answers.derive`) come from here."""
-    taken: dict[ipaddress.IPv4Address, str] = {}
-    for nic in facts.nics:
-        for a in nic.ipv4:
-            taken.setdefault(ipaddress.IPv4Address(a.address), "the host")
+    gateway and the VIP (network and broadcast are never usable). The default that follows the
+    user's answers (:func:`wizard.answers.derive.ext_net_range_default`) comes from here."""
+    taken: dict[ipaddress.IPv4Address, str] = dict.fromkeys(facts.host_ipv4s(), "the host")
     for what, value in (("the gateway", gateway), ("the VIP", vip)):
         try:
             taken.setdefault(ipaddress.IPv4Address(value), what)
@@ -232,15 +213,27 @@ def free_block(
 # --- all of them ------------------------------------------------------------------------------------
 
 
+#: What ``probe`` reports, in this order: the answers a host decides.
+PROBED_KEYS = (
+    "network_interface",
+    "neutron_external_interface",
+    "kolla_internal_vip_address",
+    "nova_compute_virt_type",
+    "ext_net_cidr",
+    "ext_net_gateway",
+    "ext_net_range",
+)
+
+
 def detected_defaults(facts: HostFacts | Any) -> dict[str, Default]:
-    """Every host-detected default, keyed by answer key (what ``probe`` prints)."""
-    facts = _facts(facts)
-    return {
-        "network_interface": detect_network_interface(facts),
-        "neutron_external_interface": detect_external_interface(facts),
-        "kolla_internal_vip_address": detect_vip(facts),
-        "nova_compute_virt_type": detect_virt_type(facts),
-        "ext_net_cidr": detect_ext_net_cidr(facts),
-        "ext_net_gateway": detect_ext_net_gateway(facts),
-        "ext_net_range": detect_ext_net_range(facts),
-    }
+    """The host-dependent defaults ``probe`` prints, keyed by answer key.
+
+    They are the very values ``run`` and the front ends start from (:func:`resolve_answers` with no
+    answers given), so what ``probe`` shows is what an install would use: the external gateway and
+    range follow the management interface's subnet exactly as they do in a session.
+    """
+    # resolve imports the question catalog, which imports this module: import it when called.
+    from wizard.answers.resolve import resolve_answers
+
+    resolved = resolve_answers(_facts(facts))
+    return {key: Default(resolved[key].value, resolved[key].reason) for key in PROBED_KEYS}

@@ -18,17 +18,8 @@ from wizard.answers.defaults import Default, floating_range
 from wizard.host.facts import HostFacts
 
 
-def interface_network(facts: HostFacts, name: str | None) -> ipaddress.IPv4Network | None:
-    addr = facts.usable_ipv4(name)
-    return ipaddress.IPv4Network(addr.network) if addr else None
-
-
-def host_ipv4s(facts: HostFacts) -> set[ipaddress.IPv4Address]:
-    """Every IPv4 address configured on this host (they are all taken)."""
-    return {ipaddress.IPv4Address(a.address) for nic in facts.nics for a in nic.ipv4}
-
-
 def default_gateway_in(facts: HostFacts, net: ipaddress.IPv4Network) -> ipaddress.IPv4Address | None:
+    """The default route's gateway when it lies in ``net`` (only then is it that network's router), else None."""
     route = facts.default_route
     if route is None:
         return None
@@ -44,8 +35,8 @@ def haproxy_vip_default(facts: HostFacts, interface: str | None) -> Default:
     addr = facts.usable_ipv4(interface)
     if addr is None:
         return Default(None, f"{interface} has no IPv4 address: choose the management interface first")
-    net = ipaddress.IPv4Network(addr.network)
-    taken = host_ipv4s(facts)
+    net = addr.interface.network
+    taken = set(facts.host_ipv4s())
     gw = default_gateway_in(facts, net)
     if gw:
         taken.add(gw)
@@ -68,7 +59,8 @@ def ext_net_gateway_default(facts: HostFacts, cidr: str | None) -> Default:
     if gw is not None and route is not None:
         return Default(str(gw), f"the default gateway (via {route.interface})")
     first = net.network_address + 1
-    return Default(str(first), f"the first address of {net} (the default gateway is not in it): check it")
+    why = "there is no IPv4 default route" if route is None else "the default gateway is not in it"
+    return Default(str(first), f"the first address of {net} ({why}): check it")
 
 
 def ext_net_range_default(

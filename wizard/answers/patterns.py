@@ -48,10 +48,10 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def shown(value: Any) -> str:
-    """A value quoted for a message, cut short so junk cannot flood the terminal."""
+def shown(value: Any, width: int = 60) -> str:
+    """A value quoted for a message, cut to ``width`` characters so junk cannot flood the terminal."""
     text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def check_str(value: Any) -> str | None:

@@ -16,14 +16,12 @@ from typing import Any
 from wizard.answers.questions import QUESTIONS, DefaultContext
 from wizard.host.facts import HostFacts
 
-ORIGINS = ("answers", "journal", "detected", "default")
-
 
 @dataclass(frozen=True)
 class ResolvedAnswer:
     key: str
     value: Any
-    origin: str  # one of ORIGINS
+    origin: str  # "answers" (or the given_origin), "journal", "detected" or "default"
     reason: str  # why this value ("detected: ...", "from the answers file")
 
     @property

@@ -19,7 +19,7 @@ from typing import Any
 from wizard.answers import defaults as host_defaults
 from wizard.answers import derive
 from wizard.answers.patterns import shown
-from wizard.answers.questions import KEYS, question
+from wizard.answers.questions import KEYS, Question, question
 from wizard.host.facts import HostFacts
 from wizard.kolla.releases import Release, debian_codename, find_release
 
@@ -58,10 +58,6 @@ class Problem:
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{self.key}: {prefix}{self.message}"
-
-
-def errors(problems: Iterable[Problem]) -> list[Problem]:
-    return [p for p in problems if p.is_error]
 
 
 def did_you_mean(key: str) -> str:
@@ -108,11 +104,6 @@ def _net(value: Any) -> ipaddress.IPv4Network | None:
         return ipaddress.IPv4Network(value, strict=True) if isinstance(value, str) and "/" in value else None
     except ValueError:
         return None
-
-
-def _iface_net(facts: HostFacts, name: Any) -> ipaddress.IPv4Interface | None:
-    addr = facts.usable_ipv4(name) if isinstance(name, str) else None
-    return ipaddress.IPv4Interface(f"{addr.address}/{addr.prefixlen}") if addr else None
 
 
 Rule = Callable[[Any, Mapping[str, Any], HostFacts], Iterable[Problem]]
@@ -244,9 +235,10 @@ def _external_nic(value: Any, answers: Mapping[str, Any], facts: HostFacts) -> I
 def _vip(value: Any, answers: Mapping[str, Any], facts: HostFacts) -> Iterable[Problem]:
     key = "kolla_internal_vip_address"
     iface = answers.get("network_interface")
-    host = _iface_net(facts, iface)
-    if host is None:
+    addr = facts.usable_ipv4(iface) if isinstance(iface, str) else None
+    if addr is None:
         return  # network_interface's own problem says why
+    host = addr.interface
     vip = ipaddress.IPv4Address(value)
     haproxy = answers.get("enable_haproxy", "no")
     if haproxy not in ("no", "yes"):
@@ -259,20 +251,22 @@ def _vip(value: Any, answers: Mapping[str, Any], facts: HostFacts) -> Iterable[P
         return
     net = host.network
     if vip not in net:
-        yield Problem(key, f"{vip} is not in {iface}'s subnet {net} (e.g. {_example_free(net, host.ip)})")
+        yield Problem(key, f"{vip} is not in {iface}'s subnet {net}{_vip_example(facts, iface)}")
     elif vip in (net.network_address, net.broadcast_address):
-        yield Problem(key, f"{vip} is the network or broadcast address of {net} (e.g. {_example_free(net, host.ip)})")
-    elif vip in derive.host_ipv4s(facts):
+        yield Problem(key, f"{vip} is the network or broadcast address of {net}{_vip_example(facts, iface)}")
+    elif vip in facts.host_ipv4s():
         yield Problem(
             key,
-            f'with enable_haproxy "yes" the VIP must be an unused address, not the host\'s {vip} '
-            f"(e.g. {_example_free(net, host.ip)})",
+            f'with enable_haproxy "yes" the VIP must be an unused address, not the host\'s {vip}'
+            f"{_vip_example(facts, iface)}",
         )
 
 
-def _example_free(net: ipaddress.IPv4Network, host: ipaddress.IPv4Address) -> str:
-    candidate = net.broadcast_address - 1
-    return str(candidate if candidate != host else candidate - 1)
+def _vip_example(facts: HostFacts, iface: str) -> str:
+    """`` (e.g. ADDRESS)`` with the address the VIP default would offer, so the example is never the host
+    or the gateway (the user may copy it); "" when the subnet has no free address to suggest."""
+    found = derive.haproxy_vip_default(facts, iface)
+    return f" (e.g. {found.value})" if found.value is not None else ""
 
 
 @rule("kolla_base_distro")
@@ -359,7 +353,7 @@ def _range_clear(value: Any, answers: Mapping[str, Any], facts: HostFacts) -> It
         taken.append(("the gateway", gw))
     if (vip := _ip(answers.get("kolla_internal_vip_address"))) is not None:
         taken.append(("the VIP", vip))
-    taken.extend(("a host address", ip) for ip in sorted(derive.host_ipv4s(facts)))
+    taken.extend(("a host address", ip) for ip in sorted(facts.host_ipv4s()))
     seen: set[ipaddress.IPv4Address] = set()
     for what, ip in taken:
         if start <= ip <= end and ip not in seen:
@@ -368,11 +362,13 @@ def _range_clear(value: Any, answers: Mapping[str, Any], facts: HostFacts) -> It
 
 
 def _range_example(net: ipaddress.IPv4Network | None, answers: Mapping[str, Any], facts: HostFacts) -> str:
+    """The range the default would offer in ``net``; the guide's range when there is none (no CIDR yet,
+    or a subnet too small or too full for one: the message still shows the shape of a range)."""
     if net is not None:
         found = derive.ext_net_range_default(
             facts, str(net), answers.get("ext_net_gateway"), answers.get("kolla_internal_vip_address")
         )
-        if found is not None:
+        if found.value is not None:
             return f"{{start: {found.value['start']}, end: {found.value['end']}}}"
     return "{start: 10.1.1.210, end: 10.1.1.240}"
 
@@ -387,13 +383,18 @@ def validate_field(key: str, value: Any, answers: Mapping[str, Any], facts: Host
     except KeyError:
         return [Problem(key, f"unknown answer{did_you_mean(key)}")]
     value = normalize_value(key, value)
+    return _field_problems(q, value, {**normalize_answers(answers), key: value}, facts)
+
+
+def _field_problems(q: Question, value: Any, answers: Mapping[str, Any], facts: HostFacts) -> list[Problem]:
+    """Problems with ``value`` for ``q``; ``value`` and ``answers`` are normalised already (and
+    ``answers[q.key]`` is ``value``), so checking every field normalises the answers once, not once a field."""
     if value is None:
-        return [Problem(key, f"missing; e.g. {_example(q.example)}")]
+        return [Problem(q.key, f"missing; e.g. {_example(q.example)}")]
     if (message := q.check(value)) is not None:
-        return [Problem(key, message)]
-    answers = {**normalize_answers(answers), key: value}
+        return [Problem(q.key, message)]
     problems: list[Problem] = []
-    for fn in RULES.get(key, ()):
+    for fn in RULES.get(q.key, ()):
         problems.extend(fn(value, answers, facts))
     return problems
 
@@ -412,7 +413,7 @@ def validate_answers(answers: Mapping[str, Any], facts: HostFacts, *, partial: b
             if not partial:
                 problems.append(Problem(key, f"missing; e.g. {_example(question(key).example)}"))
             continue
-        problems.extend(validate_field(key, answers[key], answers, facts))
+        problems.extend(_field_problems(question(key), answers[key], answers, facts))
     return problems
 
 

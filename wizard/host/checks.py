@@ -177,14 +177,21 @@ def check_kvm(facts: HostFacts) -> Check:
 
 
 def check_external_nic(facts: HostFacts) -> Check:
-    from wizard.answers.defaults import external_interface_candidates, external_nic_hint
+    """The NIC the neutron_external_interface default would take, judged: the check and the default
+    come from the one choice (:func:`~wizard.answers.defaults.detect_external_interface`)."""
+    from wizard.answers.defaults import (
+        NO_EXTERNAL_NIC,
+        detect_external_interface,
+        external_interface_candidates,
+        external_nic_hint,
+    )
 
     title = "a second NIC for Neutron"
-    up, down = external_interface_candidates(facts)
-    if not up:
-        reason = "no second NIC that is up without an IP address"
-        return Check("external_nic", title, "fail", reason, external_nic_hint(down))
-    nic = up[0]
+    found = detect_external_interface(facts)
+    nic = facts.nic(found.value) if isinstance(found.value, str) else None
+    if nic is None:
+        _, down = external_interface_candidates(facts)
+        return Check("external_nic", title, "fail", NO_EXTERNAL_NIC, external_nic_hint(down))
     if not nic.is_physical:
         return Check(
             "external_nic",

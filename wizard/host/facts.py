@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-# NIC kinds. Only "physical" is a real port; everything else is virtual.
-NIC_KINDS = ("physical", "loopback", "bridge", "bond", "bond-member", "veth", "docker", "ovs", "vlan", "virtual")
+#: platform.machine() names of 64-bit ARM, whose published Kolla images carry the "-aarch64" tag.
+ARM64_ARCHES = ("aarch64", "arm64")
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,9 @@ class Nic:
     mtu: int | None = None
     ipv4: tuple[Address, ...] = ()
     ipv6: tuple[Address, ...] = ()
-    kind: str = "virtual"  # one of NIC_KINDS
+    # Only "physical" is a real port; "loopback", "bridge", "bond", "bond-member", "veth", "docker",
+    # "ovs", "vlan" and "virtual" are not.
+    kind: str = "virtual"
     master: str | None = None  # bridge/bond/OVS this NIC is enslaved to
 
     @property
@@ -65,10 +67,6 @@ class Nic:
     @property
     def is_physical(self) -> bool:
         return self.kind == "physical"
-
-    @property
-    def has_ipv4(self) -> bool:
-        return bool(self.ipv4)
 
     @property
     def usable_ipv4(self) -> Address | None:
@@ -165,9 +163,15 @@ class HostFacts:
         nic = self.nic(name) if name else None
         return nic.usable_ipv4 if nic is not None else None
 
+    def host_ipv4s(self) -> frozenset[ipaddress.IPv4Address]:
+        """Every IPv4 address configured on this host, link-local too: none of them is free for a VIP,
+        a gateway or a floating IP, whatever the interface."""
+        return frozenset(ipaddress.IPv4Address(a.address) for nic in self.nics for a in nic.ipv4)
+
     @property
     def is_arm64(self) -> bool:
-        return self.arch in ("aarch64", "arm64")
+        """True on 64-bit ARM (its images need the "-aarch64" tag); the one list is :data:`ARM64_ARCHES`."""
+        return self.arch in ARM64_ARCHES
 
     # --- JSON round trip -----------------------------------------------------------------
 

@@ -29,8 +29,7 @@ def probe_host(root: Path = Path("/"), run: CommandRunner = run_command, *, live
         sources[key] = disk.source
     os_rel, sources["os"] = os_release.probe_os_release(root)
 
-    virtualization = virt.probe_virtualization(root, run, cpu_info.arch, cpu_info.flags)
-    sources["virt"] = _virt_source(root, virtualization.kvm_ok_present, cpu_info.arch)
+    virtualization, sources["virt"] = virt.probe_virtualization(root, run, cpu_info.arch, cpu_info.flags)
 
     if live_network:
         nics, sources["nics"] = network.probe_nics(root)
@@ -40,8 +39,9 @@ def probe_host(root: Path = Path("/"), run: CommandRunner = run_command, *, live
     sources["default_route"] = route.source if route else "no IPv4 default route (netifaces, /proc/net/route)"
 
     name, sources["hostname"] = services.hostname(root)
-    resolves, sources["hostname_resolves_to"] = services.resolve_hostname(root, name)
-    line, sources["hosts_127_0_1_1"] = services.hosts_127_0_1_1(root)
+    hosts = services.read_hosts(root)
+    resolves, sources["hostname_resolves_to"] = services.resolve_hostname(root, name, hosts)
+    line, sources["hosts_127_0_1_1"] = services.hosts_127_0_1_1(root, hosts)
     libvirt, sources["libvirt_running"] = services.libvirt_running(root)
     docker_io, sources["docker_io_installed"] = services.dpkg_installed(root, "docker.io")
     clock, sources["clock_synchronized"] = services.clock_synchronized(run)
@@ -74,13 +74,6 @@ def probe_host(root: Path = Path("/"), run: CommandRunner = run_command, *, live
         apparmor_libvirtd_profile=apparmor,
         sources=sources,
     )
-
-
-def _virt_source(root: Path, kvm_ok: bool, arch: str) -> str:
-    parts = [" ".join(virt.KVM_OK) if kvm_ok else "kvm-ok (not installed)", str(root / "dev/kvm")]
-    if arch in ("x86_64", "i686"):
-        parts.append(f"{root / 'proc/cpuinfo'} flags")
-    return ", ".join(parts)
 
 
 def load_facts(path: str | None) -> HostFacts:

@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from wizard.answers.text_form import to_text
 from wizard.host.checks import GIB, Check
 from wizard.host.facts import HostFacts, Nic
 
@@ -135,7 +136,7 @@ def render_report(facts: HostFacts, checks: Iterable[Check], defaults: Mapping[s
     for key, default in defaults.items():
         value = default.value
         if isinstance(value, dict) and set(value) == {"start", "end"}:
-            value = f"{value['start']} - {value['end']}"
+            value = to_text("range", value)  # as the front ends show a range
         out += _wrap(f"{key}: {'(none)' if value is None else value}", "  ", "      ")
         out += _wrap(default.reason, "      ", "      ")
     return "\n".join(out) + "\n"

@@ -118,12 +118,26 @@ def is_127_0_1_1_line(line: str) -> bool:
     return line.split("#", 1)[0].split()[:1] == ["127.0.1.1"]
 
 
-def hosts_127_0_1_1(root: Path) -> tuple[str | None, str]:
-    """The uncommented line starting with 127.0.1.1 (Debian's installer writes one), or None."""
+#: ``/etc/hosts`` under a root, and its text (None when it cannot be read).
+HostsFile = tuple[Path, str | None]
+
+
+def read_hosts(root: Path) -> HostsFile:
+    """Read ``root/etc/hosts`` once, for every probe that needs it (the 127.0.1.1 line, the hostname)."""
     path = root / "etc/hosts"
     try:
-        text = path.read_text(errors="replace")
+        return path, path.read_text(errors="replace")
     except OSError:
+        return path, None
+
+
+def hosts_127_0_1_1(root: Path, hosts: HostsFile | None = None) -> tuple[str | None, str]:
+    """The uncommented line starting with 127.0.1.1 (Debian's installer writes one), or None.
+
+    ``hosts`` is :func:`read_hosts`'s result when the caller has read the file already.
+    """
+    path, text = hosts if hosts is not None else read_hosts(root)
+    if text is None:
         return None, f"not readable: {path}"
     for line in text.splitlines():
         if is_127_0_1_1_line(line):
@@ -131,19 +145,21 @@ def hosts_127_0_1_1(root: Path) -> tuple[str | None, str]:
     return None, str(path)
 
 
-def resolve_hostname(root: Path, name: str) -> tuple[tuple[str, ...], str]:
-    """IPv4 addresses ``name`` resolves to: nss (with a timeout) on the live host, else root/etc/hosts."""
+def resolve_hostname(root: Path, name: str, hosts: HostsFile | None = None) -> tuple[tuple[str, ...], str]:
+    """IPv4 addresses ``name`` resolves to: nss (with a timeout) on the live host, else root/etc/hosts.
+
+    ``hosts`` is :func:`read_hosts`'s result when the caller has read the file already.
+    """
     if not name:
         return (), "no hostname"
     if root == Path("/"):
         found = _getaddrinfo_with_timeout(name)
         if found is not None:
             return found, "socket.getaddrinfo()"
-    path = root / "etc/hosts"
-    try:
-        entries = parse_hosts(path.read_text(errors="replace"))
-    except OSError:
+    path, text = hosts if hosts is not None else read_hosts(root)
+    if text is None:
         return (), f"not readable: {path}"
+    entries = parse_hosts(text)
     addrs = tuple(dict.fromkeys(a for a, names in entries if name in names and ":" not in a))
     suffix = " (name service timed out)" if root == Path("/") else ""
     return addrs, f"{path}{suffix}"

@@ -18,15 +18,23 @@ from wizard.host.commands import NOT_FOUND, CommandRunner
 from wizard.host.facts import Virtualization
 
 KVM_OK = ("kvm-ok",)
+#: platform.machine() names of x86, where the vmx/svm CPU flag tells whether the CPU has VT-x/AMD-V.
+X86_ARCHES = ("x86_64", "i686", "i386", "amd64")
 _KVM_GET_API_VERSION = 0xAE00
 _KVM_API_VERSION = 12  # stable since Linux 2.6.22
 
 
-def probe_virtualization(root: Path, run: CommandRunner, arch: str, cpu_flags: frozenset[str]) -> Virtualization:
+def probe_virtualization(
+    root: Path, run: CommandRunner, arch: str, cpu_flags: frozenset[str]
+) -> tuple[Virtualization, str]:
+    """Whether KVM is usable, and the source: what was asked (kvm-ok, /dev/kvm, the CPU flags on x86).
+
+    Like every probe it returns ``(value, source)``, so the source names exactly the evidence used.
+    """
     dev = root / "dev/kvm"
     present = os.path.lexists(dev)
     openable, api_version, open_error = _open_kvm(dev) if present else (False, None, "")
-    x86 = arch in ("x86_64", "i686", "i386", "amd64")
+    x86 = arch in X86_ARCHES
     flag = next((f for f in ("vmx", "svm") if f in cpu_flags), None) if x86 else None
 
     result = run(list(KVM_OK))
@@ -49,7 +57,10 @@ def probe_virtualization(root: Path, run: CommandRunner, arch: str, cpu_flags: f
         reason = f"kvm-ok not installed (package cpu-checker); {dev_text}{flag_text}"
     if not usable and not present:
         reason += _no_kvm_hint(x86, flag)
-    return Virtualization(
+    source = [" ".join(KVM_OK) if kvm_ok_present else "kvm-ok (not installed)", str(dev)]
+    if x86:
+        source.append(f"{root / 'proc/cpuinfo'} flags")
+    virtualization = Virtualization(
         usable=usable,
         reason=reason,
         kvm_ok_present=kvm_ok_present,
@@ -60,6 +71,7 @@ def probe_virtualization(root: Path, run: CommandRunner, arch: str, cpu_flags: f
         cpu_flag=flag,
         kvm_api_version=api_version,
     )
+    return virtualization, ", ".join(source)
 
 
 def _open_kvm(dev: Path) -> tuple[bool, int | None, str]:

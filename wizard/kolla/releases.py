@@ -16,11 +16,9 @@ from typing import Any
 import yaml
 
 from wizard.errors import UserError
+from wizard.host.facts import ARM64_ARCHES
 
 CATALOG_PATH = Path(__file__).with_name("releases.yaml")
-
-#: platform.machine() spellings of the 64-bit ARM architecture.
-ARM64_ARCHES = ("aarch64", "arm64")
 
 
 @dataclass(frozen=True)
