@@ -89,3 +89,11 @@ def test_the_until_option_stops_after_that_step(tmp_path, wizard_cli, state_dirs
     res = wizard_cli(*state_dirs, "run", "--steps-file", str(steps), "--non-interactive", "--until", "b")
     assert res.returncode == 0
     assert (tmp_path / "b").exists() and not (tmp_path / "c").exists()
+
+
+def test_a_steps_file_value_yaml_cannot_build_names_file_and_line(tmp_path, wizard_cli, state_dirs):
+    steps = tmp_path / "steps.yaml"
+    steps.write_text("- id: ok\n  commands: [[true]]\n- id: bad\n  commands: !!python/object:os.system [x]\n")
+    res = wizard_cli(*state_dirs, "run", "--steps-file", str(steps), "--non-interactive")
+    assert res.returncode == 2, res.stderr
+    assert f"{steps}:3: cannot read the step" in res.stderr and "Traceback" not in res.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from tests.pipeline.conftest import plan_of, sh, step
 from wizard.pipeline.journal import Journal, public_answers, resume_plan
@@ -82,3 +83,45 @@ def test_the_fingerprint_covers_commands_and_the_answers_a_step_depends_on():
     assert base.fingerprint != step("x", sh("echo 1"), depends_on=("k",), depends_values={"k": 2}).fingerprint
     # answers the step does not depend on do not change it
     assert base.fingerprint == step("x", sh("echo 1"), depends_on=("k",), depends_values={"k": 1, "z": 3}).fingerprint
+
+
+def test_steps_outside_from_until_are_flagged_not_guessed_from_the_reason(tmp_path):
+    entries = resume_plan(_plan(), {}, from_step="b", until_step="c")
+    assert [e.in_range for e in entries] == [False, True, True, False]
+    j = _journal_after(tmp_path, _plan(), {"a": "done", "b": "done"})
+    assert all(e.in_range for e in resume_plan(_plan(), j.data))  # done earlier is still in this run's range
+
+
+def test_the_fingerprint_is_computed_once_and_recorded_once(tmp_path):
+    plan = _plan()
+    s = plan.steps[0]
+    assert s.fingerprint is s.fingerprint  # cached on the step
+    j = Journal(tmp_path / "state")
+    j.begin(plan)
+    data = json.loads(j.path.read_text())
+    assert [p["fingerprint"] for p in data["plan"]] == [s.fingerprint for s in plan.steps]
+    assert all("fingerprint" not in entry for entry in data["steps"].values())
+    # a journal written before (a copy in each step entry) still resumes the same way
+    data["steps"]["a"].update(status="done", fingerprint=s.fingerprint)
+    data["status"] = "failed"
+    j.path.write_text(json.dumps(data))
+    again = Journal.load(tmp_path / "state")
+    assert _runs(again.begin(plan)) == ["b", "c", "d"]
+    assert again.step("a")["status"] == "done" and "fingerprint" not in again.step("a")
+
+
+def test_unfinished_install_says_how_far_it_got_and_who_holds_the_lock(tmp_path):
+    from wizard.pipeline.journal import unfinished_install
+    from wizard.pipeline.lock import PipelineLock
+
+    state = tmp_path / "state"
+    assert unfinished_install(state) is None
+    j = _journal_after(tmp_path, _plan(), {"a": "done", "b": "done", "c": "failed"})
+    assert j.unfinished
+    u = unfinished_install(state)
+    assert (u.done, u.total, u.next_step_id, u.next_title, u.next_status) == (2, 4, "c", "C", "failed")
+    assert (u.release, u.status, u.locked_by) == ("test", "failed", None)
+    with PipelineLock(state):
+        assert unfinished_install(state).locked_by == os.getpid()
+    j.finish("done")
+    assert not Journal.load(state).unfinished and unfinished_install(state) is None

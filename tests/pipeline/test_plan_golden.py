@@ -96,3 +96,23 @@ def test_passwords_yml_is_never_overwritten(tmp_path):
     plan = build_plan(resolve_answers(facts, {**GUIDE_ANSWERS, **given}).values, facts, root=tmp_path)
     writes = [f for s in plan.steps for f in s.files if f.path == "/etc/kolla/passwords.yml"]
     assert writes and all(f.if_absent for f in writes)
+
+
+def test_each_host_problem_is_said_once_in_the_answers_own_words(tmp_path):
+    facts = DEBIAN_12_ARM64
+    given = {**GUIDE_ANSWERS, "openstack_release": "2025.1", "kolla_base_distro": "ubuntu"}
+    plan = build_plan(resolve_answers(facts, given).values, facts, root=tmp_path)
+    arm64 = [p for p in plan.problems if "arm64" in p or "aarch64" in p]
+    assert arm64 == [
+        'openstack_release: 2025.1 publishes no arm64 images for ubuntu (only debian); use kolla_base_distro "debian" '
+        'or image_source "build"'
+    ]
+
+
+def test_a_release_given_apart_from_the_answers_is_checked_against_the_host(tmp_path):
+    facts = DEBIAN_12_ARM64
+    answers = resolve_answers(facts, {**GUIDE_ANSWERS, "openstack_release": "2025.1"}).values
+    assert build_plan(answers, facts, root=tmp_path).problems == ()
+    plan = build_plan(answers, facts, "train", root=tmp_path)
+    assert plan.release == "train"
+    assert any(p.startswith("openstack_release: train does not support Debian 12") for p in plan.problems)

@@ -22,7 +22,7 @@ from wizard.pipeline.events import (
     StepSubstatus,
 )
 from wizard.pipeline.lock import PipelineLock
-from wizard.pipeline.model import Command, FileWrite
+from wizard.pipeline.model import Command, FileWrite, RetryPolicy
 
 
 def _counter_script(counter, fail_times: int) -> str:
@@ -312,3 +312,66 @@ def test_a_failing_listener_does_not_stop_the_run(make_runner):
 
     runner.listeners.insert(0, broken)
     assert runner.run() == "done"
+
+
+def _refuse(text: str | None) -> str:
+    raise ValueError("init-runonce: no EXT_NET_CIDR= line to set (has the script changed?)")
+
+
+@pytest.mark.parametrize("broken", ["transform", "not-utf8"])
+def test_a_file_that_cannot_be_made_fails_the_step_like_a_command(make_runner, dirs, broken):
+    root = dirs["work"] / "root"
+    (root / "etc").mkdir(parents=True)
+    if broken == "transform":
+        (root / "etc/script").write_text("#!/bin/sh\n")
+        write = FileWrite("/etc/script.patched", copy_from="/etc/script", transform=_refuse)
+    else:
+        (root / "etc/hosts").write_bytes(b"127.0.1.1 \xff\xfe box\n")
+        from wizard.pipeline.steps import comment_127_0_1_1
+
+        write = FileWrite("/etc/hosts", transform=comment_127_0_1_1)
+    asked = []
+    plan = plan_of(step("patch", files=(write,), retry=no_delay(1)), step("after", sh("true")), root=root)
+    runner, rec, journal = make_runner(plan, lambda f: asked.append(f) or "abort")
+    assert runner.run() == "failed"
+    assert len(rec.of(StepStarted)) == 2 and len(asked) == 1  # retried, then asked like any failure
+    fin = rec.of(StepFinished)[-1]
+    assert (fin.step_id, fin.status, fin.exit_code) == ("patch", "failed", 1)
+    assert rec.of(PlanFinished)[0].status == "failed"
+    assert journal.status == "failed" and journal.step("patch")["status"] == "failed"
+    assert any(line.startswith(f"error: cannot write {write.path}") for line in rec.lines("patch"))
+
+
+def test_every_step_finished_event_carries_its_position_log_and_how_it_ended(make_runner, dirs):
+    counter = dirs["work"] / "count"
+    plan = plan_of(
+        step("ready", sh("true"), done_check=lambda root: "it is there"),
+        step("ok", sh("echo ok")),
+        step("bad", sh(_counter_script(counter, 9)), retry=no_delay(0)),
+    )
+    runner, rec, journal = make_runner(plan, lambda f: "skip")
+    assert runner.run() == "done"
+    fins = rec.of(StepFinished)
+    assert [(e.step_id, e.index, e.total) for e in fins] == [("ready", 1, 3), ("ok", 2, 3), ("bad", 3, 3)]
+    assert [e.already_done for e in fins] == ["checked", "", ""]
+    assert fins[2].status == "skipped" and fins[2].log_path.endswith("03-bad.log") and "try 1" in fins[2].tail
+    assert journal.step("bad")["ended_at"] is not None
+    again, rec2, _ = make_runner(plan, lambda f: "skip")
+    assert again.run() == "done"
+    earlier = {e.step_id: e for e in rec2.of(StepFinished)}
+    assert earlier["ok"].already_done == "earlier-run" and earlier["ok"].index == 2
+    assert earlier["ok"].reason.startswith("done in an earlier run")
+
+
+def test_cancel_during_the_retry_wait_ends_the_step_with_its_log_and_tail(make_runner, dirs):
+    plan = plan_of(step("flaky", sh("echo nearly; exit 1"), retry=RetryPolicy(retries=1, delays=(30.0,))))
+    runner, rec, journal = make_runner(plan)
+    runner.listeners.append(lambda e: runner.cancel() if isinstance(e, StepRetrying) else None)
+    t0 = time.monotonic()
+    assert runner.run() == "interrupted"
+    assert time.monotonic() - t0 < 10
+    fin = rec.of(StepFinished)[-1]
+    assert (fin.status, fin.exit_code, fin.index, fin.total) == ("interrupted", 1, 1, 1)
+    assert fin.log_path.endswith("01-flaky.log") and "nearly" in fin.tail
+    entry = journal.step("flaky")
+    assert entry["status"] == "interrupted" and entry["ended_at"] is not None and "pid" not in entry

@@ -65,7 +65,7 @@ def apparmor_disable(profile: str) -> int:
             names = loaded.read_text()
         except OSError:
             names = ""
-        if "libvirtd" in names or "usr.sbin.libvirtd" in names:
+        if "libvirtd" in names:  # the profile's name, "libvirtd" or "/usr/sbin/libvirtd"
             code = _run(["apparmor_parser", "-R", profile])
         else:
             print("the profile is not loaded in the kernel")

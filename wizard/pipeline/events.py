@@ -21,6 +21,7 @@ from wizard.pipeline.display import display_lines, line_count
 StepStatus = Literal["pending", "running", "done", "failed", "skipped", "interrupted"]
 Decision = Literal["retry", "skip", "abort"]
 PlanStatus = Literal["done", "failed", "aborted", "interrupted"]
+AlreadyDone = Literal["", "checked", "earlier-run"]
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ class StepFinished:
     log_path: str = ""
     index: int = 0  # 1-based position in the whole plan (0: unknown)
     total: int = 0
+    # Why a "done" step did not run in this run, set by the runner so front ends need not read
+    # ``reason``: "checked" (its done-check found the work on the host), "earlier-run" (the journal
+    # says an earlier run finished it); "" when it ran. Truthy exactly when it is already done.
+    already_done: AlreadyDone = ""
 
 
 @dataclass(frozen=True)

@@ -8,33 +8,32 @@ so it works the same on the live host, in a chroot and in a test's temporary dir
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from wizard.host.services import dpkg_statuses, is_installed_status
 from wizard.pipeline.model import host_path
 
-SYSTEMD_DIRS = ("etc/systemd/system", "lib/systemd/system", "usr/lib/systemd/system")
 
-
-def installed_packages(root: Path) -> set[str]:
-    """Package names dpkg records as installed (``Status: install ok installed``)."""
-    statuses = dpkg_statuses(host_path(root, "/")) or {}
+def installed_packages(root: Path) -> set[str] | None:
+    """Package names dpkg records as installed (``Status: install ok installed``); None when its
+    status database cannot be read (no dpkg here: nothing can be said about packages)."""
+    statuses = dpkg_statuses(host_path(root, "/"))
+    if statuses is None:
+        return None
     return {name for name, status in statuses.items() if is_installed_status(status)}
-
-
-def missing_packages(root: Path, packages: Iterable[str]) -> list[str]:
-    have = installed_packages(root)
-    return [p for p in packages if p not in have]
 
 
 def packages_done(root: Path, packages: Iterable[str]) -> str | None:
     pkgs = list(packages)
     if not pkgs:
         return "nothing to install"
-    if host_path(root, "/var/lib/dpkg/status").exists() and not missing_packages(root, pkgs):
+    have = installed_packages(root)
+    if have is not None and all(p in have for p in pkgs):
         return f"{len(pkgs)} packages already installed ({', '.join(pkgs[:4])}{', …' if len(pkgs) > 4 else ''})"
     return None
 
@@ -49,10 +48,6 @@ def enabled_units(root: Path, units: Iterable[str]) -> list[str]:
             if d.is_dir() and (d.name.endswith(".wants") or d.name.endswith(".requires")):
                 found |= {p.name for p in d.iterdir() if p.name in wanted}
     return sorted(found)
-
-
-def unit_exists(root: Path, unit: str) -> bool:
-    return any(host_path(root, "/" + d + "/" + unit).exists() for d in SYSTEMD_DIRS)
 
 
 def systemd_running(root: Path) -> bool:
@@ -74,8 +69,9 @@ def passwords_filled(path: Path) -> str | None:
     return f"all {len(data)} values in /etc/kolla/passwords.yml are set"
 
 
-def dist_version(site_root: Path, project: str) -> str | None:
-    """The installed version of ``project`` in a virtualenv (``VENV/lib/python3.X/site-packages``)."""
+def dist_info(site_root: Path, project: str) -> tuple[Path, str] | None:
+    """The ``*.dist-info`` directory of ``project`` in a virtualenv (``VENV/lib/python3.X/site-packages``)
+    and the version its name carries; None when it is not installed there."""
     norm = project.replace("-", "_").lower()
     lib = site_root / "lib"
     if not lib.is_dir():
@@ -84,5 +80,24 @@ def dist_version(site_root: Path, project: str) -> str | None:
         for info in sp.glob("*.dist-info"):
             name, _, version = info.name[: -len(".dist-info")].partition("-")
             if name.replace("-", "_").lower() == norm:
-                return version
+                return info, version
     return None
+
+
+def dist_version(site_root: Path, project: str) -> str | None:
+    """The installed version of ``project`` in a virtualenv."""
+    found = dist_info(site_root, project)
+    return found[1] if found else None
+
+
+def direct_url(site_root: Path, project: str) -> dict[str, Any] | None:
+    """PEP 610's ``direct_url.json`` of ``project`` in a virtualenv: where pip installed it from
+    (for git, the URL, the requested ref and the commit); None for a PyPI install or none."""
+    found = dist_info(site_root, project)
+    if not found:
+        return None
+    try:
+        data = json.loads((found[0] / "direct_url.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

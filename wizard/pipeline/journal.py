@@ -26,6 +26,7 @@ from wizard.answers.questions import KEYS, question
 from wizard.answers.validation import SECRET_KEY
 from wizard.errors import UserError
 from wizard.files import atomic_write
+from wizard.pipeline.lock import is_locked
 from wizard.pipeline.model import Plan
 
 JOURNAL_NAME = "journal.json"
@@ -49,6 +50,7 @@ class ResumeEntry:
     step_id: str
     run: bool
     reason: str = ""  # why it is not run, e.g. "done in an earlier run (2026-08-01T10:02:03)"
+    in_range: bool = True  # False outside --from/--until: this run does not go through the step at all
 
 
 class Journal:
@@ -85,6 +87,11 @@ class Journal:
         return bool(self.data)
 
     @property
+    def unfinished(self) -> bool:
+        """An install was recorded and did not finish: failed, aborted, interrupted, or its process died."""
+        return self.exists and self.status not in (None, "done")
+
+    @property
     def answers(self) -> dict[str, Any]:
         """The recorded install's answers, as far as the catalog knows them, never a secret."""
         return {k: v for k, v in public_answers(self.data.get("answers") or {}).items() if k in KEYS}
@@ -106,8 +113,8 @@ class Journal:
     # --- writing --------------------------------------------------------------------------
 
     def save(self) -> None:
+        """Write the journal now (atomic_write makes the directory and fsyncs: see the module docstring)."""
         self.data["updated_at"] = time.time()
-        self.state_dir.mkdir(parents=True, exist_ok=True)
         atomic_write(self.path, json.dumps(self.data, indent=2, sort_keys=True) + "\n", mode=0o600)
 
     def begin(self, plan: Plan, *, from_step: str | None = None, until_step: str | None = None) -> list[ResumeEntry]:
@@ -117,19 +124,20 @@ class Journal:
         """
         entries = resume_plan(plan, self.data, from_step=from_step, until_step=until_step)
         old_steps = self.data.get("steps", {}) if self.data else {}
-        resumed = bool(self.data) and self.data.get("status") not in (None, "done")
+        old_fp = _fingerprints(self.data)
+        resumed = self.unfinished
         keep = {e.step_id for e in entries if not e.run}
         steps: dict[str, dict[str, Any]] = {}
         for s in plan.steps:
             old = old_steps.get(s.id)
-            if old and (s.id in keep or old.get("fingerprint") == s.fingerprint):
+            if old and (s.id in keep or old_fp.get(s.id) == s.fingerprint):
                 entry = dict(old)
+                entry.pop("fingerprint", None)  # kept once, in "plan" (journals before it had a copy here)
                 if entry.get("status") == "running":
                     entry["status"] = "interrupted"
                     entry["reason"] = "its process died"
             else:
                 entry = {"status": "pending", "attempts": 0}
-            entry["fingerprint"] = s.fingerprint
             steps[s.id] = entry
         self.data = {
             "version": VERSION,
@@ -181,7 +189,7 @@ def resume_plan(
     if stop < start:
         raise UserError(f"--until {until_step} comes before --from {from_step}")
     old_steps: Mapping[str, Any] = (old or {}).get("steps", {}) or {}
-    old_fp = {p.get("id"): p.get("fingerprint") for p in (old or {}).get("plan", []) if isinstance(p, dict)}
+    old_fp = _fingerprints(old)
     first_changed = len(ids)
     for i, s in enumerate(plan.steps):
         if old_fp.get(s.id) != s.fingerprint:
@@ -190,7 +198,7 @@ def resume_plan(
     out: list[ResumeEntry] = []
     for i, s in enumerate(plan.steps):
         if i < start or i > stop:
-            out.append(ResumeEntry(s.id, False, "outside --from/--until"))
+            out.append(ResumeEntry(s.id, False, "outside --from/--until", in_range=False))
             continue
         prev = old_steps.get(s.id) or {}
         if from_step is None and i < first_changed and prev.get("status") == "done":
@@ -199,3 +207,70 @@ def resume_plan(
         else:
             out.append(ResumeEntry(s.id, True))
     return out
+
+
+def _fingerprints(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Each step's fingerprint as a journal recorded it (in its "plan" list)."""
+    return {p.get("id"): p.get("fingerprint") for p in (data or {}).get("plan", []) if isinstance(p, dict)}
+
+
+@dataclass(frozen=True)
+class UnfinishedInstall:
+    """An install the journal says did not finish: what the front ends offer to resume.
+
+    ``done`` counts the planned steps recorded "done"; ``next_step_id``/``next_title`` name the
+    first planned step that is not (where a resume continues), ``next_status`` its status;
+    ``locked_by`` is the PID holding the pipeline lock (a run still going), else None.
+    """
+
+    journal: Journal
+    done: int
+    total: int
+    next_step_id: str | None
+    next_title: str | None
+    next_status: str | None
+    locked_by: int | None
+
+    @property
+    def release(self) -> str:
+        return str(self.journal.data.get("release") or "?")
+
+    @property
+    def status(self) -> str:
+        return self.journal.status or "?"
+
+
+def unfinished_install(state_dir: Path | str) -> UnfinishedInstall | None:
+    """The install in ``state_dir`` that did not finish, or None (no journal, or it finished).
+
+    One answer for every front end: how far it got, where a resume continues, and whether a
+    pipeline still holds the lock. Raises UserError for an unreadable or corrupt journal.
+    """
+    journal = Journal.load(state_dir)
+    if not journal.unfinished:
+        return None
+    plan = journal.planned()
+    steps = journal.data.get("steps", {}) or {}
+
+    def status_of(p: Mapping[str, Any]) -> str:
+        return str((steps.get(p.get("id")) or {}).get("status", "pending"))
+
+    done = sum(1 for p in plan if status_of(p) == "done")
+    nxt = next((p for p in plan if status_of(p) != "done"), None)
+    return UnfinishedInstall(
+        journal=journal,
+        done=done,
+        total=len(plan),
+        next_step_id=nxt.get("id") if nxt else None,
+        next_title=str(nxt.get("title") or nxt.get("id")) if nxt else None,
+        next_status=status_of(nxt) if nxt else None,
+        locked_by=_lock_holder(journal.state_dir),
+    )
+
+
+def _lock_holder(state_dir: Path) -> int | None:
+    """:func:`is_locked`, None when the lock file cannot even be opened (nobody we can see holds it)."""
+    try:
+        return is_locked(state_dir)
+    except OSError:
+        return None

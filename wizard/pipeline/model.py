@@ -7,10 +7,11 @@ the journal fingerprints it, and only the runner executes it. Every command is a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,64 @@ class FileWrite:
             self.directory,
         ]
 
+    def wanted(self, root: Path, *, errors: str = "strict") -> tuple[str | None, str] | None:
+        """What writing this file under ``root`` would change: ``(current, new)``, or None when nothing.
+
+        The one place that decides it, so the plan shows what the runner writes and the file-only
+        steps' done-checks agree with both. ``current`` is the target's text (None when absent).
+        None: an ``if_absent`` file that exists, a file already holding the wanted text, or a
+        transform that makes nothing of a missing file (the hosts edit: no /etc/hosts, nothing
+        to comment out, so none is created). ``errors`` decodes what a transform or a copy
+        reads: "strict" for writing (never feed replacement characters back to disk),
+        "replace" for showing. Raises OSError (unreadable source) and ValueError (undecodable
+        text, a transform that refuses its input). Not for directories.
+        """
+        if self.directory:
+            raise ValueError(f"{self.path}: a directory has no content")
+        target = host_path(root, self.path)
+        if self.if_absent and target.exists():
+            return None
+        if self.copy_from is not None:
+            source = host_path(root, self.copy_from).read_text(errors=errors)
+            new = self.transform(source) if self.transform else source
+            current = _read_or_none(target, "replace")
+        elif self.content is not None:
+            new = self.content
+            current = _read_or_none(target, "replace")
+        else:
+            assert self.transform is not None
+            current = _read_or_none(target, errors)
+            new = self.transform(current)
+            if current is None and not new:
+                return None
+        return None if current == new else (current, new)
+
+    def is_as_wanted(self, root: Path) -> bool:
+        """Whether the host under ``root`` already holds this file (or directory) as planned.
+
+        An ``if_absent`` file only has to exist: its source need not exist yet (the examples
+        arrive with an earlier step), and it is never compared.
+        """
+        target = host_path(root, self.path)
+        if self.directory:
+            return target.is_dir()
+        if self.if_absent:
+            return target.exists()
+        return self.wanted(root) is None
+
+
+def files_as_wanted(files: Iterable[FileWrite], root: Path) -> bool:
+    """Every file of a file-only step already as planned: the step's generic done-check."""
+    return all(f.is_as_wanted(root) for f in files)
+
+
+def _read_or_none(path: Path, errors: str) -> str | None:
+    """The file's text, None when it does not exist (other errors, e.g. a directory, raise)."""
+    try:
+        return path.read_text(errors=errors)
+    except FileNotFoundError:
+        return None
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -121,9 +180,12 @@ class PlannedStep:
     done_check_display: str = ""
     notes: tuple[str, ...] = ()
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
-        """A hash of what the step does: its commands, files and the answers it depends on."""
+        """A hash of what the step does: its commands, files and the answers it depends on.
+
+        Cached: the journal compares and records it several times per run, and a step never changes.
+        """
         data = {
             "commands": [c.fingerprint_data() for c in self.commands],
             "files": [f.fingerprint_data() for f in self.files],

@@ -104,14 +104,15 @@ def _render_file(f: FileWrite, root: Path) -> list[str]:
     if f.copy_from is not None:
         how = ", adjusted" if f.transform else ""
         return [f"copies {f.copy_from} to {f.path}{how}{mode}{backup}{extra}"]
-    current = target.read_text(errors="replace") if target.is_file() else None
-    if f.content is not None:
-        new = f.content
-    else:
-        assert f.transform is not None
-        new = f.transform(current)
-        if current is None and not new:
+    try:
+        change = f.wanted(root, errors="replace")
+    except (OSError, ValueError) as exc:
+        return [f"edits {f.path}{backup}{extra} (cannot tell the change here: {exc})"]
+    if change is None:
+        if not target.exists():
             return [f"edits {f.path}{backup}{extra} (the file does not exist here: nothing to change)"]
+        return [f"{f.path} is already as wanted: unchanged"]
+    current, new = change
     if current is None:
         absent = " (it does not exist yet; as if empty)" if f.content is None else ""
         lines = [f"writes {f.path}{mode}{backup}{extra}{absent}:"]
@@ -120,8 +121,6 @@ def _render_file(f: FileWrite, root: Path) -> list[str]:
         if len(body) > MAX_SHOWN_LINES:
             lines.append(f"  | … {len(body) - MAX_SHOWN_LINES} more lines")
         return lines
-    if current == new:
-        return [f"{f.path} is already as wanted: unchanged"]
     diff = list(
         difflib.unified_diff(
             current.splitlines(), new.splitlines(), f"{f.path} (now)", f"{f.path} (planned)", lineterm="", n=1

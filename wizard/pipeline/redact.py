@@ -74,10 +74,6 @@ class Redactor:
                 every |= values
             self._secrets = sorted(every, key=len, reverse=True)
 
-    @property
-    def active(self) -> bool:
-        return bool(self._secrets)
-
     def __call__(self, text: str) -> str:
         if not self._secrets:
             return text

@@ -13,8 +13,8 @@ in chunks that big, never by line; the bytes go through :class:`wizard.pipeline.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import fcntl
+import functools
 import os
 import select
 import signal
@@ -27,6 +27,7 @@ from pathlib import Path
 from wizard.errors import UserError
 from wizard.files import atomic_write
 from wizard.pipeline.events import (
+    AlreadyDone,
     DecideFn,
     Event,
     Listener,
@@ -37,6 +38,7 @@ from wizard.pipeline.events import (
     StepFinished,
     StepRetrying,
     StepStarted,
+    StepStatus,
     always_abort,
 )
 from wizard.pipeline.hints import find_hint
@@ -60,6 +62,7 @@ BASE_ENV = {
     "TERM": "dumb",
 }
 DEFAULT_GRACE = 10.0
+SHOWN_TAIL_LINES = 20  # the last lines of output a failed or interrupted step is shown with
 EXIT_DRAIN_SECONDS = 2.0  # after the command exits, how long a grandchild may keep the pipe open
 
 
@@ -96,9 +99,6 @@ class Runner:
         self.redactor = redactor or Redactor(host_path(plan.root, f) for f in plan.secret_files)
         self._use_lock = lock
         self._cancel = threading.Event()
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._proc_lock = threading.Lock()
-        self._current_step: str | None = None
 
     # --- control --------------------------------------------------------------------------
 
@@ -111,10 +111,6 @@ class Runner:
         return self._cancel.is_set()
 
     def _emit(self, event: Event) -> None:
-        if isinstance(event, StepFinished) and not event.index:
-            ids = self.plan.step_ids
-            if event.step_id in ids:
-                event = dataclasses.replace(event, index=ids.index(event.step_id) + 1, total=len(ids))
         for listener in self.listeners:
             try:
                 listener(event)
@@ -138,35 +134,38 @@ class Runner:
 
     def _run(self, from_step: str | None, until_step: str | None) -> PlanStatus:
         plan = self.plan
-        was_unfinished = self.journal.exists and self.journal.status not in (None, "done")
+        was_unfinished = self.journal.unfinished
         orphans = self.journal.orphaned_groups()
         entries = self.journal.begin(plan, from_step=from_step, until_step=until_step)
         for pgid in orphans:
             stop_orphaned_group(pgid, self.grace)
-        in_range = [e for e in entries if e.reason != "outside --from/--until"]
-        by_id = {s.id: s for s in plan.steps}
+        # entries are in plan order: (1-based position, step, entry) for the steps of this run's range
+        in_range = [(i, s, e) for i, (s, e) in enumerate(zip(plan.steps, entries, strict=True), 1) if e.in_range]
         self.log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         started = time.monotonic()
         self._emit(
             PlanStarted(
-                step_ids=tuple(e.step_id for e in in_range),
-                titles=tuple(by_id[e.step_id].title for e in in_range),
+                step_ids=tuple(s.id for _, s, _ in in_range),
+                titles=tuple(s.title for _, s, _ in in_range),
                 release="" if plan.source.startswith("steps-file:") else plan.release,
                 resumed=was_unfinished,
                 total=len(plan.steps),
-                first_index=plan.steps.index(by_id[in_range[0].step_id]) + 1 if in_range else 1,
+                first_index=in_range[0][0] if in_range else 1,
             )
         )
         skipped: list[str] = []
-        for entry in in_range:
-            step = by_id[entry.step_id]
-            index = plan.steps.index(step) + 1
+        for index, step, entry in in_range:
             if not entry.run:
                 prev = self.journal.step(step.id)
-                self._emit(
-                    StepFinished(
-                        step.id, "done", prev.get("exit_code"), 0.0, entry.reason, log_path=prev.get("log_path", "")
-                    )
+                self._end_step(
+                    step.id,
+                    index,
+                    "done",
+                    exit_code=prev.get("exit_code"),
+                    reason=entry.reason,
+                    log_path=prev.get("log_path", ""),
+                    already_done="earlier-run",
+                    record=False,  # the earlier run's record stays as it is
                 )
                 continue
             if self.cancelled:
@@ -185,6 +184,44 @@ class Runner:
         )
         return status
 
+    def _end_step(
+        self,
+        step_id: str,
+        index: int,
+        status: StepStatus,
+        *,
+        exit_code: int | None = None,
+        duration: float = 0.0,
+        reason: str = "",
+        hint: str | None = None,
+        tail: Sequence[str] = (),
+        log_path: str = "",
+        already_done: AlreadyDone = "",
+        record: bool = True,
+    ) -> None:
+        """A step's end, told once: the journal first (unless ``record`` is False), then the listeners.
+
+        The one place a :class:`StepFinished` is made, so every one carries the same fields (its
+        position in the plan, the last lines, the log) whichever way the step ended.
+        """
+        if record:
+            self.journal.update_step(step_id, status=status, reason=reason, ended_at=time.time(), exit_code=exit_code)
+        self._emit(
+            StepFinished(
+                step_id,
+                status,
+                exit_code,
+                duration,
+                reason,
+                hint,
+                tuple(tail[-SHOWN_TAIL_LINES:]),
+                log_path,
+                index=index,
+                total=len(self.plan.steps),
+                already_done=already_done,
+            )
+        )
+
     # --- one step -------------------------------------------------------------------------
 
     def _run_step(self, step: PlannedStep, index: int) -> str:
@@ -199,10 +236,7 @@ class Runner:
         else:
             done_check_error = ""
         if reason:
-            self.journal.update_step(
-                step.id, status="done", reason=f"already done: {reason}", ended_at=time.time(), exit_code=None
-            )
-            self._emit(StepFinished(step.id, "done", None, 0.0, f"already done: {reason}"))
+            self._end_step(step.id, index, "done", reason=f"already done: {reason}", already_done="checked")
             return "done"
 
         attempts = int(self.journal.step(step.id).get("attempts", 0))
@@ -220,7 +254,6 @@ class Runner:
                     exit_code=None,
                     reason="",
                     log_path=str(log_path),
-                    pid=os.getpid(),
                 )
                 self._emit(StepStarted(step.id, index, total, step.title, attempts, str(log_path)))
                 self.redactor.refresh()
@@ -230,33 +263,18 @@ class Runner:
                     stream.note(done_check_error)
                 for note in step.notes:
                     stream.note(f"note: {note}")
-                self._current_step = step.id
+                ended = functools.partial(self._end_step, step.id, index, log_path=str(log_path))
                 try:
                     exit_code = self._attempt(step, stream)
                 except _Cancelled:
                     stream.note("=== interrupted: the process group was stopped ===")
                     stream.flush()
-                    duration = time.time() - t0
-                    self.journal.update_step(
-                        step.id, status="interrupted", ended_at=time.time(), exit_code=None, reason="interrupted"
-                    )
-                    self._emit(
-                        StepFinished(
-                            step.id,
-                            "interrupted",
-                            None,
-                            duration,
-                            "interrupted",
-                            tail=stream.tail[-20:],
-                            log_path=str(log_path),
-                        )
-                    )
+                    ended("interrupted", duration=time.time() - t0, reason="interrupted", tail=stream.tail)
                     return "interrupted"
                 stream.flush()
                 duration = time.time() - t0
                 if exit_code == 0:
-                    self.journal.update_step(step.id, status="done", ended_at=time.time(), exit_code=0, reason="")
-                    self._emit(StepFinished(step.id, "done", 0, duration, log_path=str(log_path)))
+                    ended("done", exit_code=0, duration=duration)
                     return "done"
 
                 tail = stream.tail
@@ -272,8 +290,7 @@ class Runner:
                     stream.flush()
                     self._emit(StepRetrying(step.id, attempts + 1, delay, why))
                     if self._cancel.wait(delay):
-                        self.journal.update_step(step.id, status="interrupted", reason="interrupted")
-                        self._emit(StepFinished(step.id, "interrupted", exit_code, duration, "interrupted"))
+                        ended("interrupted", exit_code=exit_code, duration=duration, reason="interrupted", tail=tail)
                         return "interrupted"
                     continue
 
@@ -283,53 +300,60 @@ class Runner:
                     step.id, status="failed", ended_at=time.time(), exit_code=exit_code, reason=hint_text or ""
                 )
                 failure = StepFailure(
-                    step.id, step.title, exit_code, attempts, str(log_path), tail[-20:], hint_text, step.optional
+                    step.id,
+                    step.title,
+                    exit_code,
+                    attempts,
+                    str(log_path),
+                    tail[-SHOWN_TAIL_LINES:],
+                    hint_text,
+                    step.optional,
                 )
                 decision = "abort" if self.cancelled else self.decide(failure)
                 if decision == "retry" and not self.cancelled:
                     auto_retries = 0
                     continue
                 if decision == "skip":
-                    self.journal.update_step(step.id, status="skipped", reason="skipped by the user")
-                    self._emit(
-                        StepFinished(
-                            step.id,
-                            "skipped",
-                            exit_code,
-                            duration,
-                            "skipped by the user",
-                            hint_text,
-                            tail[-20:],
-                            str(log_path),
-                        )
+                    ended(
+                        "skipped",
+                        exit_code=exit_code,
+                        duration=duration,
+                        reason="skipped by the user",
+                        hint=hint_text,
+                        tail=tail,
                     )
                     return "skipped"
-                self._emit(
-                    StepFinished(step.id, "failed", exit_code, duration, "", hint_text, tail[-20:], str(log_path))
-                )
+                # the journal says "failed" since before the question: record=False keeps that record
+                ended("failed", exit_code=exit_code, duration=duration, hint=hint_text, tail=tail, record=False)
                 return "interrupted" if self.cancelled else "failed"
 
     def _attempt(self, step: PlannedStep, stream: OutputStream) -> int | None:
-        """Write the step's files, then run its commands; the first failing exit code, or 0."""
+        """Write the step's files, then run its commands; the first failing exit code, or 0.
+
+        A file that cannot be written fails the step like a failing command (exit 1): OSError, and
+        ValueError from a transform that refuses its input (a changed init-runonce, a globals.yml
+        the merge cannot place a key in) or from a file that is not UTF-8. So retry, skip and abort
+        apply, and the journal and the listeners hear how the step ended.
+        """
         for f in step.files:
             if self.cancelled:
                 raise _Cancelled
             try:
                 stream.note(apply_file(f, self.plan.root))
-            except OSError as exc:
+            except (OSError, ValueError) as exc:
                 stream.note(f"error: cannot write {f.path}: {exc}")
                 return 1
         for cmd in step.commands:
             if self.cancelled:
                 raise _Cancelled
             stream.note(f"$ {cmd.display}")
-            code = self._run_command(cmd, stream)
+            code = self._run_command(cmd, stream, step.id)
             stream.close_partial()
             if code not in cmd.ok_exit:
                 return code
         return 0
 
-    def _run_command(self, cmd: Command, stream: OutputStream) -> int:
+    def _run_command(self, cmd: Command, stream: OutputStream, step_id: str) -> int:
         env = command_env(cmd)
         try:
             proc = subprocess.Popen(
@@ -347,11 +371,8 @@ class Runner:
         except (OSError, ValueError) as exc:
             stream.note(f"error: cannot start {cmd.argv[0]}: {getattr(exc, 'strerror', None) or exc}")
             return 126
-        with self._proc_lock:
-            self._proc = proc
-        if self._current_step:
-            # if this process dies (kill -9), the next run stops the orphaned group before rerunning
-            self.journal.update_step(self._current_step, pgid=proc.pid)
+        # if this process dies (kill -9), the next run stops the orphaned group before rerunning
+        self.journal.update_step(step_id, pgid=proc.pid)
         assert proc.stdout is not None
         fd = proc.stdout.fileno()
         with contextlib.suppress(OSError):  # a bigger pipe: fewer, larger reads (EPERM past the user's limit)
@@ -376,8 +397,6 @@ class Runner:
             return proc.wait()
         finally:
             proc.stdout.close()
-            with self._proc_lock:
-                self._proc = None
 
     def _stop_group(self, proc: subprocess.Popen[bytes]) -> None:
         """TERM the command's process group; KILL it after the grace period."""
@@ -427,7 +446,12 @@ def command_env(cmd: Command, base: dict[str, str] | None = None) -> dict[str, s
 
 
 def apply_file(f: FileWrite, root: Path) -> str:
-    """Write one planned file under ``root``; return the line that says what was done."""
+    """Write one planned file under ``root``; return the line that says what was done.
+
+    What to write comes from :meth:`FileWrite.wanted`, the same answer the plan shows. Raises
+    OSError and ValueError (an unreadable or undecodable file, a transform that refuses its
+    input): the runner fails the step with the message.
+    """
     target = host_path(root, f.path)
     if f.directory:
         existed = target.is_dir()
@@ -435,25 +459,16 @@ def apply_file(f: FileWrite, root: Path) -> str:
         if f.mode is not None:
             os.chmod(target, f.mode)
         return f"{'kept' if existed else 'created'} directory {f.path}"
-    if f.if_absent and target.exists():
-        return f"kept {f.path}: it exists and is never overwritten"
-    current: str | None = None
-    if f.copy_from is not None:
-        current = host_path(root, f.copy_from).read_text()
-        data = f.transform(current) if f.transform else current
-    elif f.content is not None:
-        data = f.content
-    else:
-        assert f.transform is not None
-        current = target.read_text() if target.exists() else None
-        data = f.transform(current)
-        if current is not None and data == current:
-            return f"{f.path} already as wanted: unchanged"
-    if f.content is not None and target.exists() and target.read_text(errors="replace") == data:
+    change = f.wanted(root)
+    if change is None:
+        if f.if_absent:
+            return f"kept {f.path}: it exists and is never overwritten"
+        if not target.exists():
+            return f"{f.path} does not exist: nothing to change"
         if f.mode is not None:
             os.chmod(target, f.mode)
         return f"{f.path} already as wanted: unchanged"
-    made = atomic_write(target, data, mode=f.mode, backup=f.backup)
+    made = atomic_write(target, change[1], mode=f.mode, backup=f.backup)
     source = f" (from {f.copy_from})" if f.copy_from else ""
     backup = f", original kept as {made}" if made else ""
     return f"wrote {f.path}{source}{backup}"

@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wizard.host.services import hosts_127_0_1_1, is_127_0_1_1_line
+from wizard.host.services import apparmor_libvirtd_profile, hosts_127_0_1_1, is_127_0_1_1_line, libvirt_running
+from wizard.kolla.globals_file import DEFAULT_CONFIG_DIR as KOLLA_DIR
 from wizard.pipeline.hoststate import (
+    direct_url,
     dist_version,
     enabled_units,
     installed_packages,
@@ -42,14 +44,14 @@ from wizard.pipeline.model import (
     Plan,
     PlannedStep,
     RetryPolicy,
+    files_as_wanted,
     host_path,
 )
 
-KOLLA_DIR = "/etc/kolla"
 INVENTORY = "/etc/kolla/ansible/inventory/all-in-one"  # the 19.0.0+ CLI's default inventory path
 PASSWORDS = "/etc/kolla/passwords.yml"
 HOSTS = "/etc/hosts"
-APPARMOR_LIBVIRTD = "/etc/apparmor.d/usr.sbin.libvirtd"
+APPARMOR_LIBVIRTD = "/etc/apparmor.d/usr.sbin.libvirtd"  # the argv form of services.APPARMOR_LIBVIRTD
 APT_GET = ("apt-get", "-o", "DPkg::Lock::Timeout=120")
 DOCKER_IO_PACKAGES = ("docker.io", "docker-doc", "docker-compose", "podman-docker", "containerd", "runc")
 LIBVIRT_UNITS = (
@@ -80,12 +82,14 @@ PYTHON_PACKAGES = ("python3-dev", "python3-venv", "python3-pip", "libffi-dev", "
 
 @dataclass(frozen=True)
 class Ctx:
-    """What a step builder may look at: the answers, the host facts, the release, the root."""
+    """What a step builder may look at: the answers, the host facts, the release.
+
+    Not the root: builders make host paths, and done-checks get the root they look under.
+    """
 
     answers: Mapping[str, Any]
     facts: Any
     release: Any
-    root: Path = Path("/")
     python: str = field(default_factory=lambda: sys.executable)
 
     def a(self, key: str, default: Any = None) -> Any:
@@ -113,7 +117,7 @@ class Ctx:
 
     @property
     def git_ref(self) -> str:
-        return str(self.a("kolla_ansible_git_ref") or f"stable/{self.release.name}")
+        return str(self.a("kolla_ansible_git_ref") or self.release.git_branch)
 
     @property
     def arm64(self) -> bool:
@@ -137,7 +141,12 @@ class StepBody:
 
 @dataclass(frozen=True)
 class StepSpec:
-    """One step, declared once. ``applies`` decides per release and answers; ``done`` inspects the host."""
+    """One step, declared once. ``applies`` decides per release and answers; ``done`` inspects the host.
+
+    ``done_files``, for a step that only writes files, replaces ``done``: the step is done when
+    every one of its files is already as planned (:func:`wizard.pipeline.model.files_as_wanted`,
+    the same answer the plan and the runner use); the text is the reason, ``{paths}`` the files.
+    """
 
     id: str
     title: str
@@ -148,7 +157,7 @@ class StepSpec:
     optional: bool = False
     applies: Callable[[Ctx], bool] = lambda ctx: True
     done: Callable[[Ctx, Path], str | None] | None = None
-    done_display: str = ""
+    done_files: str = ""
 
 
 # --- builders --------------------------------------------------------------------------------
@@ -263,9 +272,10 @@ def _docker_io_applies(ctx: Ctx) -> bool:
 
 
 def _docker_io_done(ctx: Ctx, root: Path) -> str | None:
-    if not host_path(root, "/var/lib/dpkg/status").exists():
+    have = installed_packages(root)
+    if have is None:  # no readable dpkg database: cannot tell
         return None
-    left = sorted(set(DOCKER_IO_PACKAGES) & installed_packages(root))
+    left = sorted(set(DOCKER_IO_PACKAGES) & have)
     return None if left else "none of docker.io, containerd, runc is installed"
 
 
@@ -298,10 +308,7 @@ def _libvirt_off(ctx: Ctx) -> StepBody:
 def _libvirt_off_done(ctx: Ctx, root: Path) -> str | None:
     if enabled_units(root, (*LIBVIRT_UNITS, *ISCSI_UNITS)):
         return None
-    if (
-        host_path(root, "/run/libvirt/libvirt-sock").exists()
-        or host_path(root, "/var/run/libvirt/libvirt-sock").exists()
-    ):
+    if libvirt_running(host_path(root, "/"))[0]:
         return None
     if not host_path(root, "/etc/systemd/system").is_dir():
         return None
@@ -322,8 +329,7 @@ def _apparmor(ctx: Ctx) -> StepBody:
 
 
 def _apparmor_done(ctx: Ctx, root: Path) -> str | None:
-    profile = host_path(root, APPARMOR_LIBVIRTD)
-    if not profile.exists():
+    if not apparmor_libvirtd_profile(host_path(root, "/"))[0]:
         return None  # libvirt is installed by an earlier step of this plan: look again when it runs
     if host_path(root, "/etc/apparmor.d/disable/usr.sbin.libvirtd").exists():
         return "the libvirtd AppArmor profile is disabled (/etc/apparmor.d/disable/usr.sbin.libvirtd)"
@@ -367,13 +373,37 @@ def _kolla_ansible_done(ctx: Ctx, root: Path) -> str | None:
     version = dist_version(venv, "kolla-ansible")
     if not version or not host_path(root, ctx.bin("kolla-ansible")).exists():
         return None
-    if not ctx.from_git and version.split(".")[0] != str(ctx.release.kolla_major):
+    if not _installed_as_wanted(ctx, venv, "kolla-ansible", version):
         return None
     if ctx.release.ansible_requirement and not host_path(root, ctx.bin("ansible-playbook")).exists():
         return None
-    if ctx.build and not host_path(root, ctx.bin("kolla-build")).exists():
-        return None
-    return f"kolla-ansible {version} is installed in {ctx.venv}"
+    if ctx.build:
+        kolla = dist_version(venv, "kolla")
+        if not kolla or not host_path(root, ctx.bin("kolla-build")).exists():
+            return None
+        if not _installed_as_wanted(ctx, venv, "kolla", kolla):
+            return None
+    source = f" from {ctx.git_ref}" if ctx.from_git else ""
+    return f"kolla-ansible {version}{source} is installed in {ctx.venv}"
+
+
+def _installed_as_wanted(ctx: Ctx, venv: Path, project: str, version: str) -> bool:
+    """Whether the installed ``project`` is what the step's pip install would install.
+
+    From git: the same repository and ref (pip records both in the dist-info's direct_url.json),
+    so a changed release or ``kolla_ansible_git_ref`` installs again. From PyPI: the release's
+    major version (the requirement pins ``>=major,<major+1``).
+    """
+    if not ctx.from_git:
+        return version.split(".")[0] == str(ctx.release.kolla_major)
+    info = direct_url(venv, project)
+    vcs = info.get("vcs_info") if isinstance(info, dict) else None
+    if not isinstance(vcs, dict):
+        return False
+    url = str(info.get("url", "")).removeprefix("git+").removesuffix("/").removesuffix(".git")
+    if url != _git_url(project, "").removeprefix("git+").removesuffix("@"):
+        return False
+    return ctx.git_ref in (vcs.get("requested_revision"), vcs.get("commit_id"))
 
 
 def _install_deps(ctx: Ctx) -> StepBody:
@@ -397,15 +427,6 @@ def _kolla_config(ctx: Ctx) -> StepBody:
             )
         )
     return StepBody(files=tuple(files))
-
-
-def _kolla_config_done(ctx: Ctx, root: Path) -> str | None:
-    paths = [f"{KOLLA_DIR}/config", f"{KOLLA_DIR}/globals.yml", PASSWORDS, INVENTORY]
-    if ctx.build:
-        paths.append(f"{KOLLA_DIR}/kolla-build.conf")
-    if all(host_path(root, p).exists() for p in paths):
-        return "/etc/kolla holds globals.yml, passwords.yml and the all-in-one inventory"
-    return None
 
 
 def _globals(ctx: Ctx) -> StepBody:
@@ -433,19 +454,6 @@ def globals_writes(ctx: Ctx) -> tuple[FileWrite, ...]:
             note="merged into globals.yml (this release has no globals.d); comments kept",
         ),
     )
-
-
-def _globals_done(ctx: Ctx, root: Path) -> str | None:
-    writes = globals_writes(ctx)
-    for f in writes:
-        target = host_path(root, f.path)
-        if not target.is_file():
-            return None
-        current = target.read_text(errors="replace")
-        wanted = f.content if f.content is not None else (f.transform(current) if f.transform else None)
-        if wanted != current:
-            return None
-    return "the globals already hold these answers: " + ", ".join(f.path for f in writes)
 
 
 def _genpwd(ctx: Ctx) -> StepBody:
@@ -503,7 +511,6 @@ def _ka(action: str) -> Callable[[Ctx], StepBody]:
     def build(ctx: Ctx) -> StepBody:
         return StepBody((ctx.kolla_ansible(action),))
 
-    build.__qualname__ = f"kolla_ansible_{action}"
     return build
 
 
@@ -526,14 +533,14 @@ def _openstackclient_done(ctx: Ctx, root: Path) -> str | None:
 
 
 def _runonce(ctx: Ctx) -> StepBody:
-    from wizard.kolla.runonce import PATCHED_RUNONCE_NAME, patch_runonce, runonce_env
+    from wizard.kolla.runonce import PATCHED_RUNONCE_NAME, needs_patched_runonce, patch_runonce, runonce_env
 
     answers = ctx.answers
     env = runonce_env(answers)
     files: tuple[FileWrite, ...] = ()
     script = f"{ctx.share}/init-runonce"
     notes = []
-    if not ctx.release.runonce_env:
+    if needs_patched_runonce(ctx.release):
 
         def patch(text: str | None) -> str:
             return patch_runonce(text or "", answers)
@@ -674,7 +681,7 @@ CATALOG: tuple[StepSpec, ...] = (
         "kolla-ansible reads /etc/kolla: globals.yml, passwords.yml (never overwritten) and the inventory",
         _kolla_config,
         depends_on=("venv_path", "image_source"),
-        done=_kolla_config_done,
+        done_files="/etc/kolla holds globals.yml, passwords.yml and the all-in-one inventory",
     ),
     StepSpec(
         "globals",
@@ -695,7 +702,7 @@ CATALOG: tuple[StepSpec, ...] = (
             "extra_globals",
             "image_source",
         ),
-        done=_globals_done,
+        done_files="the globals already hold these answers: {paths}",
     ),
     StepSpec(
         "genpwd",
@@ -798,34 +805,20 @@ def _release_of(release: Any, answers: Mapping[str, Any]) -> Any:
 def host_problems(answers: Mapping[str, Any], facts: Any, release: Any) -> list[str]:
     """Why this host cannot run ``release`` with these answers (empty when it can).
 
-    The answers' own validation comes first; the checks here cover what it may not have said
-    (``--release`` overriding the answers, docker.io without consent to remove it).
+    The answers' validation says it (release against the host's Debian and architecture
+    included), for ``release`` even when ``--release`` overrides the answers' own, so there is
+    one wording of each problem. Added here only what validation does not check: docker.io
+    installed without the answer that lets the wizard remove it.
     """
     from wizard.answers.validation import validate_answers
 
+    validated = {**answers, "openstack_release": release.name}
     problems: list[str] = []
     keys: set[str] = set()
-    for p in validate_answers(answers, facts):
+    for p in validate_answers(validated, facts):
         if getattr(p, "is_error", True) and str(p) not in problems:
             problems.append(str(p))
             keys.add(getattr(p, "key", ""))
-    major = getattr(getattr(facts, "os", None), "major", "")
-    os_id = getattr(getattr(facts, "os", None), "id", "")
-    if "openstack_release" not in keys:
-        if os_id and os_id not in ("debian", "unknown"):
-            problems.append(f"openstack_release: this host runs {os_id}, not Debian")
-        elif major and not release.supports_debian(major):
-            problems.append(
-                f"openstack_release: {release.name} does not support Debian {major} hosts "
-                f"(supported: Debian {', '.join(release.debian)})"
-            )
-    arch = getattr(facts, "arch", "")
-    distro = str(answers.get("kolla_base_distro") or "debian")
-    pulls = answers.get("image_source", "pull") != "build" and "image_source" not in keys
-    if pulls and arch and arch != "unknown" and not release.supports_arch(arch, distro):
-        problems.append(
-            f"image_source: {release.name} publishes no {arch} images for {distro}: answer image_source: build"
-        )
     if (
         getattr(facts, "docker_io_installed", False)
         and not answers.get("remove_docker_io")
@@ -838,16 +831,26 @@ def host_problems(answers: Mapping[str, Any], facts: Any, release: Any) -> list[
     return problems
 
 
+def _done_check(spec: StepSpec, ctx: Ctx, body: StepBody) -> Callable[[Path], str | None] | None:
+    """The step's done-check: its own, or for a file-only step "every file already as planned"."""
+    if spec.done_files:
+        reason = spec.done_files.format(paths=", ".join(f.path for f in body.files))
+        return lambda root: reason if files_as_wanted(body.files, root) else None
+    if spec.done is not None:
+        done = spec.done
+        return lambda root: done(ctx, root)
+    return None
+
+
 def build_kolla_plan(answers: Mapping[str, Any], facts: Any, release: Any = None, *, root: Path = Path("/")) -> Plan:
     """The concrete plan: every applicable step of :data:`CATALOG` for these answers on this host."""
     rel = _release_of(release, answers)
-    ctx = Ctx(answers=dict(answers), facts=facts, release=rel, root=Path(root))
+    ctx = Ctx(answers=dict(answers), facts=facts, release=rel)
     steps = []
     for spec in CATALOG:
         if not spec.applies(ctx):
             continue
         body = spec.build(ctx)
-        done = spec.done
         steps.append(
             PlannedStep(
                 id=spec.id,
@@ -859,8 +862,7 @@ def build_kolla_plan(answers: Mapping[str, Any], facts: Any, release: Any = None
                 depends_on=spec.depends_on,
                 depends_values={k: answers.get(k) for k in spec.depends_on},
                 optional=spec.optional,
-                done_check=(lambda r, _d=done: _d(ctx, r)) if done else None,
-                done_check_display=spec.done_display,
+                done_check=_done_check(spec, ctx, body),
                 notes=body.notes,
             )
         )
