@@ -18,7 +18,6 @@ from wizard.host.facts import Address, DefaultRoute, HostFacts, Nic, OsRelease, 
 
 TESTS = Path(__file__).resolve().parents[1]
 CACHE = TESTS / ".cache" / "kolla-ansible"
-HERE = Path(__file__).resolve().parent
 
 #: 22.2.0 (2026.1: globals.d, EXT_NET_* from the environment) and 9.0.0 (Train: hard-coded EXT_NET_*).
 KOLLA_VERSIONS = ("22.2.0", "9.0.0")
@@ -52,25 +51,6 @@ def guide_host(**changes) -> HostFacts:
         data.update(changes)
         facts = HostFacts.from_dict(data)
     return facts
-
-
-#: The guide's globals.yml and init-runonce values (with 2026.1 in place of the image tag 8.1.0).
-GUIDE_ANSWERS = {
-    "kolla_base_distro": "debian",
-    "kolla_internal_vip_address": "10.1.1.88",
-    "network_interface": "enp1s0",
-    "neutron_external_interface": "enx00051bb122ed",
-    "nova_compute_virt_type": "kvm",
-    "enable_haproxy": "no",
-    "ext_net_cidr": "10.1.1.0/24",
-    "ext_net_range": {"start": "10.1.1.210", "end": "10.1.1.240"},
-    "ext_net_gateway": "10.1.1.1",
-}
-
-
-@pytest.fixture
-def facts() -> HostFacts:
-    return guide_host()
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.support.guide import GUIDE_ANSWERS
 from wizard.answers.questions import GROUPS, KEYS, QUESTIONS, question, questions_in
 from wizard.answers.resolve import resolve_answers
 from wizard.answers.validation import validate_answers
 
-from .conftest import GUIDE_ANSWERS, guide_host
+from .conftest import guide_host
 
 ARCHITECTURE = Path(__file__).resolve().parents[2] / "docs" / "ARCHITECTURE.md"
 

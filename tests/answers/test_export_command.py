@@ -10,13 +10,14 @@ import pytest
 import yaml
 
 from tests.conftest import run_wizard
+from tests.support.guide import GUIDE_ANSWERS
 from tests.support.netns import NetnsHost, netns_unavailable
 from wizard import __version__
 from wizard.answers.answers_file import dump_answers
 from wizard.answers.questions import QUESTIONS
 from wizard.answers.resolve import resolve_answers
 
-from .conftest import GUIDE_ANSWERS, guide_host
+from .conftest import guide_host
 
 
 def _export(facts_file: Path, tmp_path: Path, *extra: str):

@@ -13,6 +13,7 @@ import subprocess
 import pytest
 import yaml
 
+from tests.support.guide import GUIDE_ANSWERS
 from wizard.answers.resolve import resolve_answers
 from wizard.kolla.globals_file import render_globals, uses_published_images, wizard_globals
 from wizard.kolla.releases import get_release, load_releases
@@ -23,7 +24,7 @@ from wizard.kolla.runonce import (
     runonce_env,
 )
 
-from .conftest import GUIDE_ANSWERS, guide_host
+from .conftest import guide_host
 
 GUIDE_GLOBALS = {k: v for k, v in GUIDE_ANSWERS.items() if not k.startswith("ext_net")}
 

@@ -21,7 +21,8 @@ from typing import IO
 import pytest
 
 from tests.e2e.chroot import DebianRoot
-from tests.e2e.guide_network import GuideNetwork, netns_available
+from tests.e2e.guide_network import GuideNetwork
+from tests.support.netns import netns_unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 WIZARD_DIR = "/root/aio-wizard"
@@ -54,10 +55,7 @@ def requirements_missing(arch: str) -> str | None:
     ok, why = debian_root.can_run_arch(arch)
     if not ok:
         return f"cannot run {arch} binaries: {why}"
-    ok, why = netns_available()
-    if not ok:
-        return why
-    return None
+    return netns_unavailable()
 
 
 def timed(name: str):

@@ -24,7 +24,7 @@ import threading
 from dataclasses import dataclass
 
 from tests.e2e.registry_proxy import RegistryProxy
-from tests.support.netns import NetnsHost, netns_unavailable
+from tests.support.netns import NetnsHost
 
 CLONE_NEWNET = 0x40000000
 HOST_ADDRESS = "10.1.1.88"
@@ -104,9 +104,3 @@ class GuideNetwork:
             self.proxy = None
         if self.host is not None:
             self.host.close()
-
-
-def netns_available() -> tuple[bool, str]:
-    """Whether this machine lets us create the namespaces (skip reason otherwise)."""
-    reason = netns_unavailable()
-    return (reason is None, reason or "")

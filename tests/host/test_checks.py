@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from tests.host.test_defaults import GUIDE_HOST, host, nic
+from tests.host.conftest import GUIDE_HOST, host, nic
 from wizard.host.checks import GIB, Check, preflight_checks
 from wizard.host.facts import HostFacts, OsRelease, Virtualization
 from wizard.kolla.releases import get_release, newest_release

@@ -6,6 +6,7 @@ import ipaddress
 
 import pytest
 
+from tests.host.conftest import GUIDE_HOST, LO, host, nic
 from wizard.answers.defaults import (
     PROBED_KEYS,
     Default,
@@ -19,27 +20,7 @@ from wizard.answers.defaults import (
 )
 from wizard.answers.derive import ext_net_gateway_default, ext_net_range_default
 from wizard.answers.resolve import resolve_answers
-from wizard.host.facts import Address, DefaultRoute, HostFacts, Nic, Virtualization
-
-LO = Nic("lo", state="up", kind="loopback", ipv4=(Address("127.0.0.1", 8, 4),))
-LINK_LOCAL = (Address("fe80::5054:ff:fe12:3456", 64, 6),)
-
-
-def nic(name: str, ipv4: str | None = None, *, kind: str = "physical", state: str = "up", **kw) -> Nic:
-    addrs = ()
-    if ipv4:
-        ip, prefix = ipv4.split("/")
-        addrs = (Address(ip, int(prefix), 4),)
-    return Nic(name, state=state, kind=kind, ipv4=addrs, ipv6=kw.pop("ipv6", LINK_LOCAL), **kw)
-
-
-def host(*nics: Nic, gateway: str | None = "10.1.1.1", via: str = "enp1s0", kvm: bool = True) -> HostFacts:
-    route = DefaultRoute(via, gateway, "netifaces.gateways()") if gateway else None
-    virt = Virtualization(kvm, "kvm-ok says: KVM acceleration can be used" if kvm else "/dev/kvm does not exist")
-    return HostFacts(arch="aarch64", nics=(LO, *nics), default_route=route, virt=virt)
-
-
-GUIDE_HOST = host(nic("enp1s0", "10.1.1.88/24"), nic("enx00051bb122ed"))
+from wizard.host.facts import Address, DefaultRoute, HostFacts
 
 
 def test_network_interface_is_the_default_routes():

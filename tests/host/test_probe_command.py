@@ -15,8 +15,7 @@ from wizard.host.probe import probe_host
 
 def guide_host_file(host_root, tmp_path: Path) -> Path:
     """The guide's box: Debian 10 arm64, the installer's 127.0.1.1 line, saved as a probe document."""
-    from tests.host.conftest import HOSTS_DEBIAN_INSTALLER
-    from tests.host.test_defaults import GUIDE_HOST
+    from tests.host.conftest import GUIDE_HOST, HOSTS_DEBIAN_INSTALLER
 
     root = host_root(debian="10", hosts=HOSTS_DEBIAN_INSTALLER)
     facts = probe_host(root, FakeRunner({("kvm-ok",): (0, KVM_OK_YES)}), live_network=False)
@@ -112,7 +111,7 @@ def test_probe_never_imports_textual():
 
 
 def test_report_shows_a_range_as_the_front_ends_do():
-    from tests.host.test_defaults import GUIDE_HOST
+    from tests.host.conftest import GUIDE_HOST
     from wizard.answers.defaults import Default
     from wizard.answers.text_form import to_text
     from wizard.host.report import render_report

@@ -44,16 +44,3 @@ DEBIAN_12_ARM64 = _host(
 )
 DEBIAN_13_X86 = _host("x86_64", OsRelease("debian", "13", "trixie", "Debian GNU/Linux 13 (trixie)"), python3=None)
 DEBIAN_10_ARM64 = _host("aarch64", OsRelease("debian", "10", "buster", "Debian GNU/Linux 10 (buster)"), python3=False)
-
-# The guide's own answers (its globals.yml and init-runonce values).
-GUIDE_ANSWERS = {
-    "network_interface": "enp1s0",
-    "kolla_internal_vip_address": "10.1.1.88",
-    "enable_haproxy": "no",
-    "neutron_external_interface": "enx00051bb122ed",
-    "kolla_base_distro": "debian",
-    "nova_compute_virt_type": "kvm",
-    "ext_net_cidr": "10.1.1.0/24",
-    "ext_net_range": {"start": "10.1.1.210", "end": "10.1.1.240"},
-    "ext_net_gateway": "10.1.1.1",
-}

@@ -6,7 +6,8 @@ import json
 
 import yaml
 
-from tests.pipeline.hosts import DEBIAN_12_ARM64, GUIDE_ANSWERS
+from tests.pipeline.hosts import DEBIAN_12_ARM64
+from tests.support.guide import GUIDE_ANSWERS
 
 
 def _files(tmp_path, release="2025.1"):

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipeline.hosts import DEBIAN_12_ARM64, GUIDE_ANSWERS
+from tests.pipeline.hosts import DEBIAN_12_ARM64
+from tests.support.guide import GUIDE_ANSWERS
 from wizard.answers.resolve import resolve_answers
 from wizard.pipeline.hoststate import installed_packages, packages_done
 from wizard.pipeline.plan import build_plan

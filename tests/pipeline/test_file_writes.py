@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.pipeline.conftest import plan_of, step
-from tests.pipeline.hosts import DEBIAN_10_ARM64, DEBIAN_13_X86, GUIDE_ANSWERS
+from tests.pipeline.hosts import DEBIAN_10_ARM64, DEBIAN_13_X86
+from tests.support.guide import GUIDE_ANSWERS
 from wizard.answers.resolve import resolve_answers
 from wizard.pipeline.events import StepFinished
 from wizard.pipeline.model import FileWrite, files_as_wanted

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipeline.hosts import DEBIAN_10_ARM64, DEBIAN_12_ARM64, DEBIAN_13_X86, GUIDE_ANSWERS
+from tests.pipeline.hosts import DEBIAN_10_ARM64, DEBIAN_12_ARM64, DEBIAN_13_X86
+from tests.support.guide import GUIDE_ANSWERS
 from wizard.answers.resolve import resolve_answers
 from wizard.pipeline.plan import build_plan, render_plan
 
