@@ -28,10 +28,21 @@ and at the end it shows (and can save) the plan instead of running it.
 """
 
 
-def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
-    """Global options are accepted before or after the subcommand.
+#: Options the top level and some subcommands share: flags, argparse keywords, the default.
+SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, object], object]] = {
+    "dry_run": (("--dry-run",), {"action": "store_true"}, False),
+    "answers": (("--answers",), {"metavar": "FILE"}, None),
+    "verbose": (("--verbose", "-v"), {"action": "store_true"}, False),
+    # A plan of arbitrary harmless steps (YAML) instead of the Kolla pipeline: used by the tests.
+    "steps_file": (("--steps-file",), {"metavar": "FILE"}, None),
+}
 
-    On subparsers they default to SUPPRESS so a value given before the subcommand is not
+
+def _add_global_options(parser: argparse.ArgumentParser, *, top: bool, **shared: str) -> None:
+    """Global options, accepted before or after the subcommand, and the ``shared`` ones (name=help).
+
+    The top-level parser gives every option its default, so each is always in the namespace; on
+    subparsers they default to SUPPRESS so a value given before the subcommand is not
     overwritten by the subparser's default.
     """
     default = (lambda v: v) if top else (lambda v: argparse.SUPPRESS)
@@ -51,6 +62,13 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     # (tests, screenshots, demos, planning for another box).
     parser.add_argument("--host-facts", default=default(None), metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"aio-wizard {__version__}")
+    _add_shared_options(parser, top=top, **shared)
+
+
+def _add_shared_options(parser: argparse.ArgumentParser, *, top: bool, **shared: str) -> None:
+    for name, help_text in shared.items():
+        flags, options, value = SHARED_OPTIONS[name]
+        parser.add_argument(*flags, default=value if top else argparse.SUPPRESS, help=help_text, **options)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,24 +78,23 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _add_global_options(parser, top=True)
-    parser.add_argument(
-        "--dry-run", action="store_true", help="change nothing: end with the plan instead of running it"
-    )
+    _add_global_options(parser, top=True, dry_run="change nothing: end with the plan instead of running it")
     parser.add_argument(
         "--plain", action="store_true", help="line prompts instead of the full-screen UI (serial consoles)"
     )
-    parser.add_argument("--answers", metavar="FILE", help="answers YAML whose values become the defaults")
-    parser.add_argument("--verbose", "-v", action="store_true", help="with --plain: print every log line of each step")
-
-    # A plan of arbitrary harmless steps (YAML) instead of the Kolla pipeline: used by the tests.
-    parser.add_argument("--steps-file", metavar="FILE", help=argparse.SUPPRESS)
+    _add_shared_options(
+        parser,
+        top=True,
+        answers="answers YAML whose values become the defaults",
+        verbose="with --plain: print every log line of each step",
+        steps_file=argparse.SUPPRESS,
+    )
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+    def add(name: str, help_text: str, **shared: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        _add_global_options(p, top=False)
+        _add_global_options(p, top=False, **shared)
         return p
 
     p = add("probe", "host facts, preflight checks, detected defaults with reasons")
@@ -88,21 +105,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("export", "write the answers as YAML (defaults detected from this host, --answers applied)")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
-    p.add_argument("--answers", metavar="FILE", default=argparse.SUPPRESS, help="answers to apply over the defaults")
+    _add_shared_options(p, top=False, answers="answers to apply over the defaults")
 
     p = add("plan", "every step with its exact commands and the files it writes; changes nothing")
-    p.add_argument("--answers", metavar="FILE", default=argparse.SUPPRESS, help="answers to plan with")
+    _add_shared_options(p, top=False, answers="answers to plan with")
     p.add_argument("--release", metavar="R", help="plan this OpenStack release (even one this host cannot run)")
 
     p = add("run", "run the install from an answers file")
-    p.add_argument("--answers", metavar="FILE", default=argparse.SUPPRESS, help="the answers to install with")
+    _add_shared_options(p, top=False, answers="the answers to install with")
     p.add_argument("--non-interactive", action="store_true", help="never ask: fail on missing answers or a failed step")
     p.add_argument("--from", dest="from_step", metavar="STEP", help="start at this step")
     p.add_argument("--until", dest="until_step", metavar="STEP", help="stop after this step")
-    p.add_argument("--dry-run", action="store_true", default=argparse.SUPPRESS, help="print the plan instead")
-    p.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS, help="print every log line")
-    # A plan of arbitrary harmless steps (YAML) instead of the Kolla pipeline: used by the tests.
-    p.add_argument("--steps-file", metavar="FILE", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    _add_shared_options(
+        p, top=False, dry_run="print the plan instead", verbose="print every log line", steps_file=argparse.SUPPRESS
+    )
 
     add("status", "the current install's progress")
     return parser
@@ -110,10 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    for name, value in (("answers", None), ("dry_run", False), ("verbose", False), ("steps_file", None)):
-        if not hasattr(args, name):
-            setattr(args, name, value)
+    args = parser.parse_args(argv)  # every global and shared option has its top-level default
     module_name = args.command or "interactive"
     try:
         module = importlib.import_module(f"wizard.commands.{module_name}")

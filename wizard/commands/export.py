@@ -37,11 +37,11 @@ def journal_answers(state_dir: str | Path | None) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    facts = load_facts(getattr(args, "host_facts", None))
-    given = load_answers(args.answers, facts, complete=False) if getattr(args, "answers", None) else {}
-    resolved = resolve_answers(facts, given=given, journal=journal_answers(getattr(args, "state_dir", None)))
+    facts = load_facts(args.host_facts)
+    given = load_answers(args.answers, facts, complete=False) if args.answers else {}
+    resolved = resolve_answers(facts, given=given, journal=journal_answers(args.state_dir))
     text = dump_answers(resolved.values, resolved.descriptions())
-    output = getattr(args, "output", None)
+    output = args.output
     if output and output != "-":
         atomic_write(Path(output), text)
         print(f"aio-wizard: answers written to {output}", file=sys.stderr)

@@ -14,6 +14,6 @@ from wizard.pipeline.setup import plan_from_args
 
 
 def run(args: argparse.Namespace) -> int:
-    plan = plan_from_args(args, release=getattr(args, "release", None), complete=False)
+    plan = plan_from_args(args, release=args.release, complete=False)
     sys.stdout.write(render_plan(plan))
     return 0

@@ -18,10 +18,10 @@ from wizard.host.report import probe_document, render_report
 
 
 def run(args: argparse.Namespace) -> int:
-    facts = load_facts(getattr(args, "host_facts", None))
+    facts = load_facts(args.host_facts)
     checks = preflight_checks(facts)
     defaults = detected_defaults(facts)
-    if getattr(args, "json", False):
+    if args.json:
         sys.stdout.write(json.dumps(probe_document(facts, checks, defaults), indent=2, sort_keys=False) + "\n")
     else:
         sys.stdout.write(render_report(facts, checks, defaults))

@@ -14,13 +14,9 @@ import sys
 
 from wizard.cli import DEFAULT_LOG_DIR, DEFAULT_STATE_DIR
 from wizard.errors import UserError
-from wizard.pipeline.events import Decision, StepFailure, always_abort
-from wizard.pipeline.journal import Journal
+from wizard.pipeline.events import DecideFn, Decision, StepFailure, always_abort, exit_code
 from wizard.pipeline.plan import render_plan
-from wizard.pipeline.runner import Runner, install_signal_handlers
 from wizard.pipeline.setup import plan_from_args
-
-EXIT = {"done": 0, "failed": 1, "aborted": 1, "interrupted": 130}
 
 
 def resume_command(args: argparse.Namespace) -> str:
@@ -30,12 +26,12 @@ def resume_command(args: argparse.Namespace) -> str:
         argv += ["--state-dir", args.state_dir]
     if args.log_dir != DEFAULT_LOG_DIR:
         argv += ["--log-dir", args.log_dir]
-    if getattr(args, "host_facts", None):
+    if args.host_facts:
         argv += ["--host-facts", args.host_facts]
     argv.append("run")
-    if getattr(args, "steps_file", None):
+    if args.steps_file:
         argv += ["--steps-file", args.steps_file]
-    if getattr(args, "answers", None):
+    if args.answers:
         argv += ["--answers", args.answers]
     if args.non_interactive:
         argv.append("--non-interactive")
@@ -49,36 +45,23 @@ def _non_interactive_decide(failure: StepFailure) -> Decision:
     return "skip" if failure.optional else always_abort(failure)
 
 
-def _prompt_decide(printer):
+def _prompt_decide(printer) -> DecideFn:
+    """Interactive: Retry / Skip / Abort / Show log as line prompts (end of input aborts); headless without a tty."""
+    from wizard.ui.plain.progress import make_decide
+    from wizard.ui.plain.prompter import make_prompter
+
+    prompt = make_decide(make_prompter(force_lines=True), printer)
+
     def decide(failure: StepFailure) -> Decision:
         if not sys.stdin.isatty():
             return _non_interactive_decide(failure)
-        printer.show_failure(failure)  # the tail and the hint before the question, not after it
-        with printer.hold():
-            while True:
-                try:
-                    answer = input(f"Step {failure.step_id} failed: [r]etry, [s]kip, [a]bort, show [l]og? ")
-                except EOFError:
-                    return "abort"
-                choice = answer.strip().lower()[:1]
-                if choice == "r":
-                    return "retry"
-                if choice == "s":
-                    return "skip"
-                if choice == "a":
-                    return "abort"
-                if choice == "l":
-                    try:
-                        with open(failure.log_path, errors="replace") as fh:
-                            sys.stdout.writelines(fh.readlines()[-100:])
-                    except OSError as exc:
-                        print(f"cannot read {failure.log_path}: {exc.strerror}")
+        return prompt(failure)
 
     return decide
 
 
 def run(args: argparse.Namespace) -> int:
-    if not getattr(args, "steps_file", None) and not getattr(args, "answers", None) and args.non_interactive:
+    if not args.steps_file and not args.answers and args.non_interactive:
         raise UserError("run --non-interactive needs --answers FILE (write one with `aio-wizard export`)")
     plan = plan_from_args(args, complete=True)
     if args.dry_run:
@@ -91,18 +74,17 @@ def run(args: argparse.Namespace) -> int:
     if args.until_step:
         plan.step(args.until_step)
 
-    from wizard.ui.console import ConsolePrinter
+    from wizard.ui.console import run_with_console
 
-    printer = ConsolePrinter(verbose=bool(args.verbose))
-    decide = _non_interactive_decide if args.non_interactive else _prompt_decide(printer)
-    journal = Journal.load(args.state_dir)
-    runner = Runner(plan, journal, args.log_dir, [printer], decide)
-    restore = install_signal_handlers(runner)
-    try:
-        status = runner.run(args.from_step, args.until_step)
-    finally:
-        restore()
-        printer.close()
+    status, journal = run_with_console(
+        plan,
+        state_dir=args.state_dir,
+        log_dir=args.log_dir,
+        decide=(lambda printer: _non_interactive_decide) if args.non_interactive else _prompt_decide,
+        verbose=bool(args.verbose),
+        from_step=args.from_step,
+        until_step=args.until_step,
+    )
     if status in ("failed", "aborted"):
         failed = journal.data.get("failed_step")
         step = journal.step(failed) if failed else {}
@@ -113,4 +95,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"  resume with: {resume_command(args)}", file=sys.stderr)
     elif status == "interrupted":
         print(f"aio-wizard: interrupted; resume with: {resume_command(args)}", file=sys.stderr)
-    return EXIT[status]
+    return exit_code(status)

@@ -15,7 +15,7 @@ from wizard.host.probe import load_facts
 
 
 def run(args: argparse.Namespace) -> int:
-    facts = load_facts(getattr(args, "host_facts", None))
+    facts = load_facts(args.host_facts)
     problems = check_file(args.file, facts)
     for problem in problems:
         print(problem.text, file=sys.stderr)

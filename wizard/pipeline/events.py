@@ -21,6 +21,15 @@ from wizard.pipeline.display import display_lines, line_count
 StepStatus = Literal["pending", "running", "done", "failed", "skipped", "interrupted"]
 Decision = Literal["retry", "skip", "abort"]
 PlanStatus = Literal["done", "failed", "aborted", "interrupted"]
+#: The process exit code of each way a run ends (``aio-wizard --help``: 0 done, 1 a step failed, 130 interrupted).
+EXIT_CODES: dict[str, int] = {"done": 0, "failed": 1, "aborted": 1, "interrupted": 130}
+
+
+def exit_code(status: str) -> int:
+    """The exit code of a run that ended with ``status``: the same for every front end."""
+    return EXIT_CODES[status]
+
+
 AlreadyDone = Literal["", "checked", "earlier-run"]
 
 

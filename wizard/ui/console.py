@@ -27,13 +27,16 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from wizard.durations import format_duration
 from wizard.pipeline.events import (
+    DecideFn,
     Event,
     PlanFinished,
     PlanStarted,
+    PlanStatus,
     StepFailure,
     StepFinished,
     StepOutput,
@@ -41,6 +44,10 @@ from wizard.pipeline.events import (
     StepStarted,
     StepSubstatus,
 )
+
+if TYPE_CHECKING:
+    from wizard.pipeline.journal import Journal
+    from wizard.pipeline.model import Plan
 
 WIDTH = 80
 TAIL_LINES = 20
@@ -91,8 +98,8 @@ class ConsolePrinter:
         self._lock = threading.RLock()
         self._titles: dict[str, str] = {}
         self._order: list[str] = []  # the step ids of this run, to number steps that never start
-        self._offset = 0  # index in the whole plan - position in this run
-        self._total = 0
+        self._offset = 0  # index in the whole plan - position in this run (from PlanStarted)
+        self._total = 0  # steps in the whole plan (from PlanStarted)
         self._skipped: list[tuple[str, str]] = []  # (step_id, reason)
         self._failure_shown: str | None = None  # show_failure() printed this step's tail already
         # the step being run
@@ -201,8 +208,8 @@ class ConsolePrinter:
     def _on_plan_started(self, event: PlanStarted) -> None:
         self._titles.update(zip(event.step_ids, event.titles, strict=False))
         self._order = list(event.step_ids)
-        self._offset = 0
-        self._total = len(event.step_ids)
+        self._offset = event.first_index - 1
+        self._total = event.total or len(event.step_ids)
         self._skipped.clear()
         what = "Resuming" if event.resumed else "Installing"
         release = f"OpenStack {event.release}" if event.release else "the plan"
@@ -220,9 +227,6 @@ class ConsolePrinter:
 
     def _on_step_started(self, event: StepStarted) -> None:
         self._titles.setdefault(event.step_id, event.title)
-        if event.step_id in self._order:
-            self._offset = event.index - 1 - self._order.index(event.step_id)
-        self._total = event.total
         self._close_line()
         self._current = event
         self._step_started_at = self._clock()
@@ -249,9 +253,7 @@ class ConsolePrinter:
         self._write_line("\n".join(f"  | {line.rstrip()}" for line in event.lines))
 
     def _on_substatus(self, event: StepSubstatus) -> None:
-        self._substatus = " ".join(event.text.split())
-        if self.verbose:
-            return  # the PLAY/TASK line is in the output already
+        self._substatus = " ".join(event.text.split())  # shown in the "alive" lines
 
     def _on_retrying(self, event: StepRetrying) -> None:
         self._close_line()
@@ -270,7 +272,7 @@ class ConsolePrinter:
         reason_shown = not (reason and event.status in ("skipped", "done"))
         if not reason_shown:
             # "already done: ..." / "done in an earlier run (...)" say it all; else "skipped (why)"
-            longer = reason if reason.startswith(("already", "done")) else f"{result} ({reason})"
+            longer = reason if event.already_done else f"{result} ({reason})"
             if len(head) + 1 + len(longer) <= self.width - 1:
                 result, reason_shown = longer, True
         fits = len(head) + 1 + len(result) <= self.width - 1
@@ -299,7 +301,7 @@ class ConsolePrinter:
         title = self._titles.get(step_id, step_id)
         if step_id in self._order:
             index = self._order.index(step_id) + 1 + self._offset
-            total = max(self._total, index)
+            total = self._total
         else:
             index, total = 0, max(self._total, 1)
         return StepStarted(step_id, index, total, title, 1, "")
@@ -399,3 +401,35 @@ class ConsolePrinter:
                 self.tick()
             except (OSError, ValueError):  # the stream was closed under us
                 return
+
+
+def run_with_console(
+    plan: Plan,
+    *,
+    state_dir: str | Path,
+    log_dir: str | Path,
+    decide: Callable[[ConsolePrinter], DecideFn],
+    verbose: bool = False,
+    stream: TextIO | None = None,
+    from_step: str | None = None,
+    until_step: str | None = None,
+) -> tuple[PlanStatus, Journal]:
+    """Run ``plan`` in this (the main) thread, printed as plain lines; return its status and journal.
+
+    The run resumes from the journal in ``state_dir``; Ctrl+C and SIGTERM cancel it (the step's
+    process group is stopped and the journal says "interrupted"). ``decide(printer)`` gives the
+    runner's Retry / Skip / Abort callback; it runs in this thread and may prompt directly.
+    """
+    from wizard.pipeline.journal import Journal
+    from wizard.pipeline.runner import Runner, install_signal_handlers
+
+    printer = ConsolePrinter(stream if stream is not None else sys.stdout, verbose=verbose)
+    journal = Journal.load(state_dir)
+    runner = Runner(plan, journal, log_dir, [printer], decide(printer))
+    restore = install_signal_handlers(runner)
+    try:
+        status = runner.run(from_step, until_step)
+    finally:
+        restore()
+        printer.close()
+    return status, journal

@@ -9,8 +9,9 @@ import pytest
 
 from tests.ui.plain.conftest import GUIDE_HOST
 from wizard.answers.questions import question
+from wizard.answers.session import AnswerSession as Session
 from wizard.host.facts import HostFacts
-from wizard.ui.plain.ask import Session, ask_all, ask_one, from_text, to_text
+from wizard.ui.plain.ask import ask_all, ask_one, from_text, to_text
 from wizard.ui.plain.prompter import LinePrompter, Option, questionary_usable
 
 

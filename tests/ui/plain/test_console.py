@@ -149,8 +149,12 @@ def test_a_retry_is_announced_and_the_next_attempt_is_numbered():
 def test_a_step_that_never_started_is_numbered_from_the_plan_with_its_reason():
     printer, _, raw, _ = make()
     printer(PlanStarted(IDS, TITLES, "2025.1"))
-    printer(StepFinished("libvirt", "done", 0, 0, reason="done in an earlier run (2026-08-01T10:02:03)"))
-    printer(StepFinished("pull", "done", None, 0, reason="already done: images present"))
+    printer(
+        StepFinished(
+            "libvirt", "done", 0, 0, reason="done in an earlier run (2026-08-01T10:02:03)", already_done="earlier-run"
+        )
+    )
+    printer(StepFinished("pull", "done", None, 0, reason="already done: images present", already_done="checked"))
     printer(StepFinished("deploy", "skipped", None, 0, reason="skipped by the user"))
     assert text(raw).splitlines()[1:] == [
         "[1/3] Stop and disable host libvirt … done",
@@ -250,3 +254,25 @@ def test_a_ten_minute_silent_step_costs_a_few_bytes_a_second_at_most():
     out = raw.getvalue()
     assert text(raw).count("still running") == 60
     assert len(out) / 600 < 10  # bytes per second
+
+
+def test_step_numbers_come_from_the_plan_started_event():
+    """A run of a part of the plan (``--until``) numbers its steps in the whole plan, steps done before too."""
+    printer, _, raw, _ = make()
+    printer(PlanStarted(IDS, TITLES, "2025.1", resumed=True, total=5, first_index=1))
+    printer(StepFinished("libvirt", "done", 0, 0.0, reason="done in an earlier run (rc 0)"))
+    printer(StepFinished("pull", "done", 0, 0.0, reason="done in an earlier run (rc 0)"))
+    printer(started("deploy", 3, total=5))
+    printer(StepFinished("deploy", "done", 0, 2.0))
+    out = text(raw)
+    assert "[1/5] Stop and disable host libvirt" in out
+    assert "[2/5] Pull the images" in out
+    assert "[3/5] Deploy the services" in out
+    assert "/3]" not in out
+
+
+def test_a_range_that_starts_later_in_the_plan_is_numbered_from_its_first_index():
+    printer, _, raw, _ = make()
+    printer(PlanStarted(IDS, TITLES, "2025.1", total=9, first_index=4))
+    printer(StepFinished("libvirt", "skipped", None, 0.0, reason="skipped by the user"))
+    assert "[4/9] Stop and disable host libvirt" in text(raw)

@@ -97,3 +97,11 @@ def test_quitting_at_the_resume_prompt_changes_nothing(tmp_path: Path):
     assert PlainWizard(make_args(tmp_path, dry_run=False), prompter).run() == 0  # steps file from the journal
     assert "An unfinished install was found. What now?" in prompter.asked
     assert (tmp_path / "state" / "journal.json").read_text() == journal
+
+
+def test_the_review_is_not_printed_again_when_nothing_changed(tmp_path: Path):
+    target = tmp_path / "answers.yaml"
+    prompter = ScriptedPrompter(defaults_then("commands", "export", str(target), "quit"))
+    assert PlainWizard(make_args(tmp_path), prompter).run() == 0
+    assert prompter.shown.count("=== Review ===") == 1
+    assert prompter.asked.count("What next?") == 3

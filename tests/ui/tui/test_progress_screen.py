@@ -161,3 +161,35 @@ async def test_edit_answers_after_a_failure_goes_back_to_the_questions(make_app,
 
 def test_plan_finished_is_the_last_thing_a_run_reports():
     assert PlanFinished("done", 1.0).status == "done"
+
+
+def test_the_log_viewer_reads_only_the_end_of_a_huge_log(tmp_path):
+    from wizard.ui.tui.screens.progress import read_log_tail
+
+    log = tmp_path / "big.log"
+    log.write_text("".join(f"line {n}\n" for n in range(100_000)))
+    size = log.stat().st_size
+    text = read_log_tail(str(log), limit=1000)
+    assert text.startswith(f"[... first {size - 1000} bytes not shown ...]\n")
+    assert text.endswith("line 99999\n")
+    assert "line 1\n" not in text
+    assert read_log_tail(str(tmp_path / "missing.log")).startswith("cannot read ")
+
+
+async def test_a_step_that_ended_without_an_exit_code_says_so(make_app):
+    from wizard.pipeline.events import PlanStarted, StepStarted
+
+    script = [
+        PlanStarted(("hello",), ("Say hello",), "2026.1"),
+        StepStarted("hello", 1, 1, "Say hello", 1, ""),
+        StepFinished("hello", "failed", None, 2.0),
+        PlanFinished("failed", 2.0, "hello"),
+    ]
+    runners: list = []
+    app = make_app(start="progress", runner_factory=scripted(script, runners))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.finished is not None)
+        lines = list(app.screen.query_one("#log").lines)
+        assert any("failed with no exit code" in line for line in lines), lines
+        assert not any("None" in line for line in lines)
+        assert app.exit_code == 1

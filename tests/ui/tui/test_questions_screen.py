@@ -133,3 +133,49 @@ async def test_escape_goes_back_to_the_host(make_app):
         await _questions(pilot)
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(app) == "HostScreen")
+
+
+async def test_editing_an_earlier_answer_keeps_the_defaults_that_follow_a_later_typed_one(make_app):
+    """A typed CIDR stays the base of the gateway and range after the VIP (earlier in the catalog) is edited."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        await _type(pilot, screen.field("ext_net_cidr"), "192.168.50.0/24")
+        assert screen.field("ext_net_gateway").value() == "192.168.50.1"
+        await _type(pilot, screen.field("kolla_internal_vip_address"), "10.1.1.89")
+        assert screen.field("ext_net_cidr").value() == "192.168.50.0/24"
+        assert screen.field("ext_net_gateway").value() == "192.168.50.1"
+        assert screen.field("ext_net_range").value() == {"start": "192.168.50.210", "end": "192.168.50.240"}
+        assert screen.field("ext_net_gateway").description.startswith("detected: the first address of 192.168.50")
+
+
+async def test_an_untouched_answers_file_value_keeps_its_origin_after_an_edit(make_app, tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("venv_path: /srv/kolla-venv\n")
+    app = make_app(answers=str(answers))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        venv = screen.field("venv_path")
+        assert venv.description == "from the answers file"
+        await _type(pilot, screen.field("ext_net_cidr"), "192.168.50.0/24")
+        assert venv.value() == "/srv/kolla-venv"
+        assert venv.description == "from the answers file"
+        assert not venv.edited
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: screen_name(app) == "ReviewScreen")
+        assert app.session.answers.origins()["venv_path"] == "from the answers file"
+        assert app.session.answers.origins()["ext_net_cidr"] == "answered in the wizard"
+
+
+async def test_typing_does_not_read_the_journal_again(make_app, monkeypatch):
+    from wizard.pipeline.journal import Journal
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        loads: list[object] = []
+        real = Journal.load.__func__
+        monkeypatch.setattr(Journal, "load", classmethod(lambda cls, d: loads.append(d) or real(cls, d)))
+        await _type(pilot, screen.field("ext_net_cidr"), "192.168.50.0/24")
+        await _type(pilot, screen.field("kolla_internal_vip_address"), "10.1.1.89")
+        assert loads == []

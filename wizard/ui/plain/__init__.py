@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from wizard import __version__
 from wizard.errors import UserError
@@ -41,35 +40,39 @@ class PlainWizard:
         self.args = args
         self.prompter = prompter
         self.say = prompter.say
-        self.dry_run = bool(getattr(args, "dry_run", False))
+        self.dry_run = args.dry_run
         self.state_dir = args.state_dir
         self.log_dir = args.log_dir
 
     # --- the flow ---------------------------------------------------------------------------
 
     def run(self) -> int:
+        from wizard.answers.session import AnswerSession
         from wizard.host.probe import load_facts
-        from wizard.ui.plain.ask import Session
+        from wizard.ui.runs import resumable_install
 
         self.say(f"aio-wizard {__version__}: OpenStack All-in-One with Kolla-Ansible (plain mode)")
         if self.dry_run:
             self.say("Dry run: nothing on this host will be changed; the wizard ends with the plan.")
-        facts = load_facts(getattr(self.args, "host_facts", None))
+        facts = load_facts(self.args.host_facts)
         self.facts = facts
-        self._host_summary()
-        steps_plan = self._steps_plan()
-        session = Session(facts)
+        steps_file = self.args.steps_file
+        unfinished = resumable_install(self.state_dir, refuse_locked=not self.dry_run)  # damaged/locked
+        session = AnswerSession(facts, journal=unfinished.journal.answers if unfinished else {})
+        answers_path = self.args.answers
+        if not steps_file and answers_path:
+            from wizard.answers.answers_file import load_answers
 
-        resumed = self._resume_prompt(session, steps_plan)
+            session.given = load_answers(answers_path, facts, complete=False)  # over the journal's answers
+        self._host_summary(session)
+        steps_plan = self._steps_plan(steps_file) if steps_file else None
+
+        resumed = self._resume_prompt(session, unfinished, steps_plan)
         if resumed is not None:
             return resumed
 
         if steps_plan is None:
-            answers_path = getattr(self.args, "answers", None)
             if answers_path:
-                from wizard.answers.answers_file import load_answers
-
-                session.given = load_answers(answers_path, facts, complete=False)
                 self.say(f"Answers from {answers_path} are the defaults.")
             self.say("")
             self.say("Advanced questions: virtualenv path, haproxy, image distro, registry, extra globals.")
@@ -84,14 +87,15 @@ class PlainWizard:
 
     # --- host -------------------------------------------------------------------------------
 
-    def _host_summary(self) -> None:
+    def _host_summary(self, session) -> None:
         from wizard.host.checks import preflight_checks
+        from wizard.kolla.releases import find_release
 
         f = self.facts
         os_name = f.os.pretty_name or f"{f.os.id} {f.os.version_id}".strip() or "unknown OS"
         kvm = "KVM usable" if f.virt.usable else "KVM NOT usable"
         self.say(f"Host: {f.hostname or '?'}, {os_name}, {f.arch}, {kvm}.")
-        checks = preflight_checks(f)
+        checks = preflight_checks(f, find_release(session.values().get("openstack_release") or ""))
         bad = [c for c in checks if c.status != "pass"]
         passed = len(checks) - len(bad)
         self.say(f"Preflight: {passed} of {len(checks)} checks pass.")
@@ -104,30 +108,21 @@ class PlainWizard:
 
     # --- resume -----------------------------------------------------------------------------
 
-    def _steps_plan(self):
-        path = getattr(self.args, "steps_file", None)
-        if not path:
-            return None
+    def _steps_plan(self, path: str):
         from wizard.pipeline.plan import plan_from_steps_file
 
         self.say("A steps file replaces the OpenStack plan: no questions are asked.")
         return plan_from_steps_file(path)
 
-    def _resume_prompt(self, session, steps_plan) -> int | None:
+    def _resume_prompt(self, session, unfinished, steps_plan) -> int | None:
         """When the journal has an unfinished install: resume it, review its answers, or quit."""
-        from wizard.pipeline.lock import is_locked
-        from wizard.ui.plain.progress import journal_summary, unfinished_install
+        from wizard.ui.plain.progress import journal_summary
 
-        journal = unfinished_install(self.state_dir)
-        if journal is None:
+        if unfinished is None:
             return None
-        holder = is_locked(self.state_dir)
-        if holder:
-            raise UserError(
-                f"another aio-wizard (process {holder}) is running the install; watch it with `aio-wizard status`"
-            )
+        journal = unfinished.journal
         self.say("")
-        for line in journal_summary(journal):
+        for line in journal_summary(unfinished):
             self.say(line)
         source = str(journal.data.get("source", ""))
         if steps_plan is None and source.startswith("steps-file:"):
@@ -144,47 +139,47 @@ class PlainWizard:
         choice = self.prompter.select("An unfinished install was found. What now?", options, default="resume")
         if choice == "quit":
             return 0
-        answers = journal.answers
         if choice == "review":
-            session.journal = answers
             self._ask(session, advanced=False)
             return self._review(session, steps_plan)
-        plan = steps_plan if steps_plan is not None else self._kolla_plan(session, journal=answers)
+        plan = steps_plan if steps_plan is not None else self._kolla_plan(session)
         if self.dry_run:
             return self._finish_dry_run(plan)
         return self._install(plan)
 
     # --- review -----------------------------------------------------------------------------
 
-    def _kolla_plan(self, session, journal: dict[str, Any] | None = None):
+    def _kolla_plan(self, session):
         from wizard.pipeline.plan import build_plan
 
-        if journal is not None:
-            session.journal = journal
         values = session.values()
         return build_plan(values, self.facts, values.get("openstack_release"))
 
     def _review(self, session, steps_plan) -> int:
+        from wizard.answers.validation import validate_answers
         from wizard.ui.plain import review
 
+        redraw = True
         while True:
-            errors: list = []
-            self.say("")
-            self.say("=== Review ===")
-            if steps_plan is None:
-                values = session.values()
-                problems = review.all_problems(values, self.facts)
-                errors = [p for p in problems if p.is_error]
-                self.say(review.answers_text(values, session.origins()))
-                self.say(review.problems_text(problems))
-                if not errors:
-                    self.say(review.globals_text(values))
-                    self.say(review.runonce_text(values))
-                plan = None if errors else self._kolla_plan(session)
-            else:
-                plan = steps_plan
-            if plan is not None:
-                self.say(review.plan_titles_text(plan))
+            if redraw:  # the first time, and after the answers changed
+                errors: list = []
+                self.say("")
+                self.say("=== Review ===")
+                if steps_plan is None:
+                    values = session.values()
+                    problems = validate_answers(values, self.facts)
+                    errors = [p for p in problems if p.is_error]
+                    self.say(review.answers_text(values, session.origins()))
+                    self.say(review.problems_text(problems))
+                    if not errors:
+                        self.say(review.globals_text(values))
+                        self.say(review.runonce_text(values))
+                    plan = None if errors else self._kolla_plan(session)
+                else:
+                    plan = steps_plan
+                if plan is not None:
+                    self.say(review.plan_titles_text(plan))
+                redraw = False
             choice = self._review_menu(plan, bool(errors), steps_plan is not None)
             if choice == "install":
                 if self.prompter.confirm(
@@ -201,6 +196,7 @@ class PlainWizard:
                 self._export(session)
             elif choice in ("change", "advanced"):
                 self._ask(session, advanced=choice == "advanced")
+                redraw = True
             elif choice == "quit":
                 self.say("Nothing was changed.")
                 return 0
@@ -267,5 +263,5 @@ class PlainWizard:
             plan,
             state_dir=self.state_dir,
             log_dir=self.log_dir,
-            verbose=bool(getattr(self.args, "verbose", False)),
+            verbose=self.args.verbose,
         )

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from wizard.answers import text_form
 from wizard.answers.questions import GROUPS, Question, questions_in
-from wizard.answers.resolve import ResolvedAnswers, resolve_answers
+from wizard.answers.session import AnswerSession
 from wizard.answers.validation import Problem, normalize_value, validate_field
 from wizard.host.facts import HostFacts
 from wizard.kolla.releases import find_release
@@ -27,34 +26,6 @@ from wizard.ui.plain.prompter import Option, Prompter
 
 WIDTH = 78
 NONE_WORDS = ("-", "none")  # typed for an empty list or mapping (line prompts treat "" as the default)
-
-
-@dataclass
-class Session:
-    """The answers being built: values given up front, values typed now, and the host."""
-
-    facts: HostFacts
-    given: dict[str, Any] = field(default_factory=dict)  # from --answers
-    journal: dict[str, Any] = field(default_factory=dict)  # from an install under way
-    typed: dict[str, Any] = field(default_factory=dict)  # answered in this session
-
-    def resolved(self) -> ResolvedAnswers:
-        return resolve_answers(self.facts, given={**self.given, **self.typed}, journal=self.journal)
-
-    def values(self) -> dict[str, Any]:
-        return self.resolved().values
-
-    def origins(self) -> dict[str, str]:
-        """Where each value came from, as shown in the review and written into the export."""
-        resolved = self.resolved()
-        out = {}
-        for a in resolved.answers:
-            if a.key in self.typed:
-                same = a.key in self.given and self.given[a.key] == self.typed[a.key]
-                out[a.key] = "from the answers file" if same else "answered in the wizard"
-            else:
-                out[a.key] = a.description
-        return out
 
 
 # --- text <-> value ----------------------------------------------------------------------------
@@ -105,7 +76,7 @@ def should_ask(q: Question, values: Mapping[str, Any], advanced: bool) -> bool:
     return release is None or q.applies_to(release)
 
 
-def ask_all(prompter: Prompter, session: Session, *, advanced: bool = False) -> None:
+def ask_all(prompter: Prompter, session: AnswerSession, *, advanced: bool = False) -> None:
     """Go through every group's questions in catalog order; answers land in ``session.typed``."""
     for group in GROUPS:
         questions = [q for q in questions_in(group) if should_ask(q, session.values(), advanced)]
@@ -119,7 +90,7 @@ def ask_all(prompter: Prompter, session: Session, *, advanced: bool = False) -> 
             session.typed[q.key] = ask_one(prompter, session, q)
 
 
-def ask_one(prompter: Prompter, session: Session, q: Question) -> Any:
+def ask_one(prompter: Prompter, session: AnswerSession, q: Question) -> Any:
     """Ask ``q`` until its answer has no error; return the value."""
     resolved = session.resolved()
     current = resolved[q.key]
@@ -150,7 +121,7 @@ def ask_one(prompter: Prompter, session: Session, q: Question) -> Any:
         return normalize_value(q.key, value)
 
 
-def _ask_value(prompter: Prompter, session: Session, q: Question, default: Any, problems_of) -> Any:
+def _ask_value(prompter: Prompter, session: AnswerSession, q: Question, default: Any, problems_of) -> Any:
     kind = q.kind
     if kind == "bool":
         return prompter.confirm(q.prompt, default=bool(default))

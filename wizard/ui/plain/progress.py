@@ -12,28 +12,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from wizard.pipeline.events import Decision, StepFailure
-from wizard.pipeline.journal import Journal
+from wizard.pipeline.events import Decision, StepFailure, exit_code
+from wizard.pipeline.journal import UnfinishedInstall
 from wizard.pipeline.model import Plan
-from wizard.pipeline.runner import Runner, install_signal_handlers
-from wizard.ui.console import ConsolePrinter
+from wizard.ui.console import ConsolePrinter, run_with_console
 from wizard.ui.plain.prompter import Option, Prompter
+from wizard.ui.runs import last_lines
 
-EXIT = {"done": 0, "failed": 1, "aborted": 1, "interrupted": 130}
 SHOW_LOG_LINES = 60  # about 5 s at 9600 baud; the whole log stays in the file
-
-
-def last_lines(path: str, count: int = SHOW_LOG_LINES) -> list[str]:
-    """The end of a log file (read from its end, so a huge log costs nothing)."""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(0, 2)
-            size = fh.tell()
-            fh.seek(max(0, size - 256 * 1024))
-            data = fh.read()
-    except OSError as exc:
-        return [f"cannot read {path}: {exc.strerror}"]
-    return data.decode("utf-8", errors="replace").splitlines()[-count:]
 
 
 def make_decide(prompter: Prompter, printer: ConsolePrinter) -> Callable[[StepFailure], Decision]:
@@ -56,7 +42,7 @@ def make_decide(prompter: Prompter, printer: ConsolePrinter) -> Callable[[StepFa
                     return "abort"
                 if choice == "log":
                     prompter.say(f"--- {failure.log_path} (last lines) ---")
-                    for line in last_lines(failure.log_path):
+                    for line in last_lines(failure.log_path, SHOW_LOG_LINES):
                         prompter.say(line)
                     prompter.say("--- end of log ---")
                     continue
@@ -75,40 +61,27 @@ def run_plan(
     stream=None,
 ) -> int:
     """Run ``plan`` (resuming from the journal in ``state_dir``); return the exit code."""
-    printer = ConsolePrinter(stream or sys.stdout, verbose=verbose)
-    journal = Journal.load(state_dir)
-    runner = Runner(plan, journal, log_dir, [printer], make_decide(prompter, printer))
-    restore = install_signal_handlers(runner)
-    try:
-        status = runner.run()
-    finally:
-        restore()
-        printer.close()
+    status, _ = run_with_console(
+        plan,
+        state_dir=state_dir,
+        log_dir=log_dir,
+        decide=lambda printer: make_decide(prompter, printer),
+        verbose=verbose,
+        stream=stream or sys.stdout,
+    )
     if status in ("failed", "aborted"):
         prompter.say(f"Logs are in {log_dir}. Run the wizard again to resume at the failed step.")
-    return EXIT[status]
+    return exit_code(status)
 
 
-def unfinished_install(state_dir: str | Path) -> Journal | None:
-    """The journal of an install that did not finish (failed, aborted, interrupted, or died), else None."""
-    journal = Journal.load(state_dir)
-    if not journal.exists or journal.status in (None, "done"):
-        return None
-    return journal
-
-
-def journal_summary(journal: Journal) -> list[str]:
+def journal_summary(unfinished: UnfinishedInstall) -> list[str]:
     """A few lines saying how far the install got."""
-    plan = journal.planned()
-    steps = journal.data.get("steps", {})
-    done = sum(1 for p in plan if steps.get(p.get("id"), {}).get("status") == "done")
-    status = journal.status or "?"
+    status = unfinished.status
     if status == "running":
         status = "stopped while running (the process is gone)"
-    out = [f"An install is under way: {done} of {len(plan)} steps done, status {status}."]
-    for i, p in enumerate(plan, 1):
-        st = steps.get(p.get("id"), {}).get("status", "pending")
-        if st != "done":
-            out.append(f"It resumes at step {i}, '{p.get('title', p.get('id'))}' ({st}).")
-            break
+    out = [f"An install is under way: {unfinished.done} of {unfinished.total} steps done, status {status}."]
+    if unfinished.next_step_id is not None:
+        ids = [p.get("id") for p in unfinished.journal.planned()]
+        at = ids.index(unfinished.next_step_id) + 1
+        out.append(f"It resumes at step {at}, '{unfinished.next_title}' ({unfinished.next_status}).")
     return out

@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wizard.answers.questions import GROUPS, questions_in
-from wizard.answers.validation import Problem, validate_answers
-from wizard.host.facts import HostFacts
+from wizard.answers.validation import Problem
 from wizard.kolla.releases import find_release
 from wizard.pipeline.model import Plan
 from wizard.ui.plain.ask import to_text, wrap
@@ -120,7 +119,3 @@ def plan_titles_text(plan: Plan) -> str:
         out.append("This host cannot run this plan:")
         out += [wrap(p, "  - ") for p in plan.problems]
     return "\n".join(out)
-
-
-def all_problems(values: Mapping[str, Any], facts: HostFacts) -> list[Problem]:
-    return validate_answers(values, facts)

@@ -23,12 +23,12 @@ def main(args: argparse.Namespace) -> int:
     from wizard.ui.tui.session import Session
 
     session = Session.create(
-        dry_run=bool(getattr(args, "dry_run", False)),
+        dry_run=args.dry_run,
         state_dir=args.state_dir,
         log_dir=args.log_dir,
-        answers_path=getattr(args, "answers", None),
-        steps_file=getattr(args, "steps_file", None),
-        host_facts_path=getattr(args, "host_facts", None),
+        answers_path=args.answers,
+        steps_file=args.steps_file,
+        host_facts_path=args.host_facts,
     )
     app = create_app(session=session, profile=profile, cursor_blink=not profile.console, warning=warning)
     app.run()

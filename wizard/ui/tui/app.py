@@ -18,9 +18,6 @@ from textual.binding import Binding
 from wizard.ui.tui.session import Session
 from wizard.ui.tui.terminal import TerminalProfile
 
-SPINNER_FULL = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-SPINNER_ASCII = "|/-\\"
-
 
 class WizardApp(App[None]):
     """Host → Questions → Review → Progress → Done, as a stack of screens."""
@@ -64,10 +61,6 @@ class WizardApp(App[None]):
     @property
     def ascii_only(self) -> bool:
         return self.profile.console
-
-    @property
-    def spinner_frames(self) -> str:
-        return SPINNER_ASCII if self.profile.console else SPINNER_FULL
 
     def on_mount(self) -> None:
         if self.profile.console:

@@ -113,7 +113,6 @@ class DecisionBox:
         self._answer: Decision | None = None
         self._ready = threading.Event()
         self._cancelled = False
-        self.waiting: StepFailure | None = None
 
     def decide(self, failure: StepFailure) -> Decision:
         """The runner's ``decide`` callable: blocks the runner thread until :meth:`answer`."""
@@ -122,12 +121,10 @@ class DecisionBox:
                 return "abort"
             self._ready.clear()
             self._answer = None
-            self.waiting = failure
         self._pump.put(DecisionNeeded(failure))
         self._ready.wait()
         with self._lock:
             answer = self._answer or "abort"
-            self.waiting = None
         return answer
 
     def answer(self, decision: Decision) -> None:

@@ -57,10 +57,10 @@ def to_review(app: App) -> None:
     app.push_screen(ReviewScreen())
 
 
-def to_progress(app: App, runner_factory: Any = None) -> None:
+def to_progress(app: App) -> None:
     from wizard.ui.tui.screens.progress import ProgressScreen
 
-    app.push_screen(ProgressScreen(runner_factory or getattr(app, "runner_factory", None)))
+    app.push_screen(ProgressScreen(app.runner_factory))
 
 
 def to_done(app: App, rows: Any, finished: Any) -> None:

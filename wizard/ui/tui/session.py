@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wizard.answers.session import AnswerSession
 from wizard.errors import UserError
 from wizard.files import atomic_write
 from wizard.host.facts import HostFacts
@@ -32,9 +33,9 @@ class Session:
     values: dict[str, Any] = field(default_factory=dict)
     use_journal: bool = True
     restart: bool = False
-    _resolved: Any = None
+    answers: AnswerSession | None = None  # given (--answers), the journal's and the typed answers
+    unfinished: Any = None  # the journal's unfinished install (wizard.pipeline.journal.UnfinishedInstall)
     _checks: list[Any] | None = None
-    _given: dict[str, Any] | None = None
     _plan: Any = None
     _plan_key: str | None = None
 
@@ -66,26 +67,24 @@ class Session:
             steps_file=steps_file,
             kolla_dir=Path(kolla_dir or "/etc/kolla"),
         )
+        from wizard.ui.runs import resumable_install
+
+        session.unfinished = resumable_install(session.state_dir, refuse_locked=not dry_run)  # damaged/locked
+        journal = session.unfinished.journal.answers if session.unfinished else {}
+        session.answers = AnswerSession(facts, given=session._load_given(), journal=journal)
         session.values = session.resolved().values
         return session
 
     # --- host ------------------------------------------------------------------------------
 
     def checks(self) -> list[Any]:
-        """The preflight checks (``Check(id, title, status, reason, hint)``), computed once."""
+        """The preflight checks (``Check(id, title, status, reason, hint)``) for the chosen release, computed once."""
         if self._checks is None:
             from wizard.host.checks import preflight_checks
+            from wizard.kolla.releases import find_release
 
-            release = None
-            name = self.values.get("openstack_release")
-            if name:
-                from wizard.kolla.releases import find_release
-
-                release = find_release(name)
-            try:
-                self._checks = list(preflight_checks(self.facts, release))
-            except TypeError:
-                self._checks = list(preflight_checks(self.facts))
+            release = find_release(self.values.get("openstack_release") or "")
+            self._checks = list(preflight_checks(self.facts, release))
         return self._checks
 
     # --- journal ---------------------------------------------------------------------------
@@ -97,38 +96,21 @@ class Session:
 
     def unfinished_install(self) -> str | None:
         """A one-paragraph summary of an unfinished install in the journal, or None."""
-        if self.dry_run:
+        u = self.unfinished
+        if self.dry_run or u is None:
             return None
-        try:
-            j = self.journal()
-        except UserError:
-            return None
-        if not j.exists or j.status in (None, "done"):
-            return None
-        steps = j.steps
-        done = sum(1 for s in steps.values() if s.get("status") == "done")
-        nxt = next((p for p in j.planned() if steps.get(p.get("id"), {}).get("status") != "done"), None)
-        text = f"OpenStack {j.data.get('release', '?')}: {done} of {len(j.planned())} steps done"
-        text += f", status {j.status}."
-        if nxt:
-            text += f"\nNext step: {nxt.get('title', nxt.get('id'))}."
+        text = f"OpenStack {u.journal.data.get('release', '?')}: {u.done} of {u.total} steps done"
+        text += f", status {u.journal.status}."
+        if u.next_step_id:
+            text += f"\nNext step: {u.next_title}."
         text += "\nResume continues there; Review answers lets you change them first; Start over ignores the journal."
         return text
-
-    def journal_answers(self) -> dict[str, Any]:
-        try:
-            j = self.journal()
-        except UserError:
-            return {}
-        if not self.use_journal or not j.exists or j.status in (None, "done"):
-            return {}
-        return j.answers
 
     def start_over(self) -> None:
         """Ignore the unfinished install: answers detected again, and the run starts at the first step."""
         self.use_journal = False
         self.restart = True
-        self._resolved = None
+        self.answers = AnswerSession(self.facts, given=self.answers.given)
         self.values = self.resolved().values
 
     def run_options(self) -> dict[str, Any]:
@@ -156,33 +138,26 @@ class Session:
 
     # --- answers ---------------------------------------------------------------------------
 
-    def given(self) -> dict[str, Any]:
+    def _load_given(self) -> dict[str, Any]:
         """The ``--answers`` file's values (they become the defaults)."""
-        if self._given is None:
-            self._given = {}
-            if self.answers_path:
-                from wizard.answers.answers_file import load_answers
+        if not self.answers_path:
+            return {}
+        from wizard.answers.answers_file import load_answers
 
-                self._given = dict(load_answers(self.answers_path, self.facts, complete=False))
-        return self._given
+        return dict(load_answers(self.answers_path, self.facts, complete=False))
 
     def resolved(self) -> Any:
-        """Every answer with its origin and reason (answers file > journal > detected > default)."""
-        if self._resolved is None:
-            from wizard.answers.resolve import resolve_answers
+        """Every answer with its origin and reason (typed and answers file > journal > detected > default)."""
+        return self.answers.resolved()
 
-            self._resolved = resolve_answers(self.facts, self.given(), self.journal_answers())
-        return self._resolved
+    def redetect(self, typed: dict[str, Any]) -> Any:
+        """Defaults again with ``typed`` as the answers typed so far: later defaults follow them."""
+        return self.answers.with_typed(typed).resolved()
 
-    def redetect(self, values: dict[str, Any], changed: str) -> Any:
-        """Defaults again after ``changed`` was edited: later detected values follow the new answer."""
-        from wizard.answers.questions import KEYS
-        from wizard.answers.resolve import resolve_answers
-
-        upto = KEYS.index(changed) if changed in KEYS else len(KEYS)
-        given = {k: v for k, v in values.items() if KEYS.index(k) <= upto} if changed in KEYS else values
-        keep = {**self.given(), **given}
-        return resolve_answers(self.facts, keep, self.journal_answers(), given_origin="you")
+    def set_answers(self, values: dict[str, Any], typed: dict[str, Any]) -> None:
+        """The form's values are accepted (Next): ``typed`` are those the user typed."""
+        self.answers = self.answers.with_typed(typed)
+        self.values = values
 
     def questions(self) -> tuple[Any, ...]:
         from wizard.answers.questions import QUESTIONS
@@ -211,15 +186,7 @@ class Session:
         from wizard.answers.answers_file import dump_answers
 
         target = Path(path).expanduser().absolute()
-        resolved = self.resolved()
-        reasons = {}
-        for key, value in self.values.items():
-            try:
-                r = resolved[key]
-            except KeyError:
-                continue
-            reasons[key] = r.reason if r.value == value else "your value"
-        atomic_write(target, dump_answers(self.values, reasons))
+        atomic_write(target, dump_answers(self.values, self.answers.origins()))
         return target
 
     # --- plan ------------------------------------------------------------------------------
@@ -303,7 +270,6 @@ class Session:
         from wizard.pipeline.journal import Journal
         from wizard.pipeline.runner import Runner
 
-        self._plan = None  # always run the plan of the answers as they are now
         return Runner(self.plan(), Journal.load(self.state_dir), self.log_dir, [listener], decide)
 
     # --- done ------------------------------------------------------------------------------

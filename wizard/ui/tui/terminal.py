@@ -41,10 +41,6 @@ class TerminalProfile:
     console: bool
     reason: str = ""
 
-    @property
-    def name(self) -> str:
-        return "console" if self.console else "full"
-
 
 def require_tty(stdin_fd: int = 0, stdout_fd: int = 1) -> None:
     """Raise :class:`UserError` (exit 2) unless both ends are terminals."""

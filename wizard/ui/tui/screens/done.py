@@ -59,9 +59,8 @@ class DoneScreen(Screen[None]):
         kolla = session.kolla_dir
         text = Text()
         skipped = [r for r in self.rows if r.status == "skipped"]
-        source = getattr(getattr(self.finished, "plan", None), "source", "") or session.steps_file or ""
         if session.steps_file:
-            text.append(f"Every step is done (steps from {source}).\n\n", style="bold green")
+            text.append(f"Every step is done (steps from {session.steps_file}).\n\n", style="bold green")
         else:
             text.append("OpenStack is deployed.\n\n", style="bold green")
         text.append("Horizon: ", style="bold")

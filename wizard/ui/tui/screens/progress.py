@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 from rich.text import Text
@@ -31,7 +30,9 @@ from wizard.pipeline.events import (
     StepRetrying,
     StepStarted,
     StepSubstatus,
+    exit_code,
 )
+from wizard.ui.runs import read_tail
 from wizard.ui.tui.bridge import DecisionBox, DecisionNeeded, EventPump, OutputBatch
 from wizard.ui.tui.timing import fmt_duration, progress_fraction, remaining_seconds
 from wizard.ui.tui.widgets.stage_bar import StageBar
@@ -75,21 +76,11 @@ class EventsPending(Message):
 
 def read_log_tail(path: str, limit: int = LOG_TAIL_BYTES) -> str:
     """The end of a step's log file (the full output lives there, the pane only keeps the tail)."""
-    p = Path(path)
     try:
-        size = p.stat().st_size
-        with p.open("rb") as fh:
-            if size > limit:
-                fh.seek(size - limit)
-                data = fh.read()
-                data = data[data.find(b"\n") + 1 :]
-                prefix = f"[... first {size - limit} bytes not shown ...]\n"
-            else:
-                data = fh.read()
-                prefix = ""
+        text, skipped = read_tail(path, limit)
     except OSError as exc:
         return f"cannot read {path}: {exc.strerror}"
-    return prefix + data.decode("utf-8", "replace")
+    return (f"[... first {skipped} bytes not shown ...]\n" if skipped else "") + text
 
 
 class ProgressScreen(Screen[None]):
@@ -117,7 +108,6 @@ class ProgressScreen(Screen[None]):
         self.after_abort: str | None = None
         self.current: str | None = None
         self.plan_started_at: float | None = None
-        self.release = ""
         self.rows: list[StepRow] = []
         self.lines_received = 0
 
@@ -256,7 +246,6 @@ class ProgressScreen(Screen[None]):
         return row
 
     def _plan_started(self, event: PlanStarted) -> None:
-        self.release = event.release
         known = [r.step_id for r in self.rows]
         if not set(event.step_ids) <= set(known):
             self.rows = [StepRow(sid, title) for sid, title in zip(event.step_ids, event.titles, strict=False)]
@@ -272,10 +261,9 @@ class ProgressScreen(Screen[None]):
         if row is None:
             return
         row.status = event.status
-        if event.status == "done" and event.reason.startswith("already"):
+        if event.already_done == "checked":
             row.status = "already"
         row.duration = event.duration
-        row.reason = event.reason
         if event.log_path:
             row.log_path = event.log_path
         if event.status == "done":
@@ -284,7 +272,8 @@ class ProgressScreen(Screen[None]):
         elif event.status == "skipped":
             log.write_line(f"== skipped{': ' + event.reason if event.reason else ''}")
         elif event.status == "failed":
-            log.write_line(f"== failed with exit code {event.exit_code} after {fmt_duration(event.duration)}")
+            code = "no exit code" if event.exit_code is None else f"exit code {event.exit_code}"
+            log.write_line(f"== failed with {code} after {fmt_duration(event.duration)}")
         if self.current == event.step_id:
             self.current = None
 
@@ -315,10 +304,7 @@ class ProgressScreen(Screen[None]):
         panel.display = True
         self.query_one("#skip", Button).label = "Skip (optional step)" if failure.optional else "Skip"
         self.query_one("#retry", Button).focus()
-        self._set_decision_bindings(True)
-
-    def _set_decision_bindings(self, on: bool) -> None:
-        self.refresh_bindings()
+        self.refresh_bindings()  # Retry / Skip / Abort appear in the footer
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Retry/Skip/Abort exist only while a failure waits; Edit answers also once the run ended."""
@@ -332,7 +318,7 @@ class ProgressScreen(Screen[None]):
         self.running = False
         self.finished = event
         self.current = None
-        self.app.exit_code = {"done": 0, "interrupted": 130}.get(event.status, 1)
+        self.app.exit_code = exit_code(event.status)
         if self.after_abort == "edit":
             from wizard.ui.tui import flow
 
@@ -388,7 +374,7 @@ class ProgressScreen(Screen[None]):
             return
         self.pending_failure = None
         self.query_one("#failure").display = False
-        self._set_decision_bindings(False)
+        self.refresh_bindings()
         self.query_one("#steps").focus()
         self.box.answer(decision)  # type: ignore[arg-type]
 

@@ -45,6 +45,7 @@ class QuestionsScreen(Screen[None]):
         session = self.app.session
         resolved = session.resolved()
         values = session.values
+        typed = session.answers.typed
         yield StageBar("Questions", dry_run=session.dry_run)
         # not focusable itself: focus goes straight to the first field, and a container that takes
         # and then loses focus restyles all 22 fields twice (~0.3 s before the form appears)
@@ -58,9 +59,9 @@ class QuestionsScreen(Screen[None]):
                     yield QuestionField(
                         q,
                         values.get(q.key, r.value),
-                        r.reason,
-                        r.origin,
+                        r.description,
                         q.choices_for(session.facts),
+                        edited=q.key in typed,
                     )
         yield Static("", id="questions-status")
         with Horizontal(classes="buttons nav"):
@@ -70,7 +71,7 @@ class QuestionsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._apply_visibility()
+        self._apply_visibility(self._current_values())
         self.query_one("#questions-status").display = False
         first = next(iter(self.fields()), None)
         if first is not None:
@@ -97,8 +98,8 @@ class QuestionsScreen(Screen[None]):
                 pass
         return values
 
-    def _apply_visibility(self) -> None:
-        values = self._current_values()
+    def _apply_visibility(self, values: dict[str, Any]) -> None:
+        """Show the questions that apply to ``values`` (advanced ones when asked for or in trouble)."""
         for f in self.fields():
             asked = bool(f.question.ask_when(values))
             show = asked and (self.show_advanced or not f.question.advanced or f.has_class("-invalid"))
@@ -106,43 +107,39 @@ class QuestionsScreen(Screen[None]):
                 f.display = show
 
     def on_question_field_edited(self, event: QuestionField.Edited) -> None:
-        """Re-derive later defaults the user has not typed, then re-check visibility."""
+        """Re-derive the defaults the user has not typed, then re-check visibility."""
         event.stop()
-        session = self.app.session
         values = self._current_values()
-        edited = {f.key: values[f.key] for f in self.fields() if f.edited}
+        typed = {f.key: values[f.key] for f in self.fields() if f.edited}
         try:
-            resolved = session.redetect(edited, event.field.key)
+            resolved = self.app.session.redetect(typed)
         except Exception:  # a half-typed value must never break the form
             resolved = None
         if resolved is not None:
             for f in self.fields():
-                if f.edited or f is event.field:
+                if f.edited:
                     continue
                 r = resolved[f.key]
-                try:
-                    same = f.value() == r.value
-                except TextFormError:
-                    same = False
-                if not same or f.reason_text != r.reason:
-                    f.set_value(r.value, r.reason, r.origin)
+                if values[f.key] != r.value or f.description != r.description:
+                    f.set_value(r.value, r.description)
                     f.show_problem(None)
+                    values[f.key] = r.value
         self._live_check(event.field, values)
-        self._apply_visibility()
+        self._apply_visibility(values)
 
     def _live_check(self, f: QuestionField, values: dict[str, Any]) -> None:
-        """The edited field's own shape, then the core's rules for it given the other answers."""
-        message = f.check_shape()
+        """The edited field's own reading, then the core's rules for it given the other answers."""
+        value, message = f.parse()
         if message:
             f.show_problem(message)
             f.show_problem(None, "warning")
             return
-        try:
-            problems = self.app.session.validate_field(f.key, f.value(), values)
+        try:  # the question's own check, then its cross-field rules
+            problems = self.app.session.validate_field(f.key, value, values)
         except Exception:  # a rule must never break typing; Next runs the full validation
             problems = []
-        errors = [p.message for p in problems if getattr(p, "severity", "error") == "error"]
-        warnings = [p.message for p in problems if getattr(p, "severity", "error") != "error"]
+        errors = [p.message for p in problems if p.is_error]
+        warnings = [p.message for p in problems if not p.is_error]
         f.show_problem(errors[0] if errors else None)
         f.show_problem(warnings[0] if warnings else None, "warning")
 
@@ -156,24 +153,23 @@ class QuestionsScreen(Screen[None]):
         """Validate everything; go to Review only when no error remains."""
         session = self.app.session
         problems: dict[str, tuple[str, str]] = {}
+        current = self._current_values()
         values = dict(session.values)
         for f in self.fields():
             f.show_problem(None)
             f.show_problem(None, "warning")
-            if not f.question.ask_when(self._current_values()):
+            if not f.question.ask_when(current):
                 continue
-            msg = f.check_shape()
+            value, msg = f.check_shape()
             if msg:
                 problems[f.key] = (msg, "error")
             else:
-                values[f.key] = f.value()
+                values[f.key] = value
         if not problems:
             for p in session.validate(values):
-                key = getattr(p, "key", "")
-                severity = getattr(p, "severity", "error")
-                if key in problems and problems[key][1] == "error":
+                if p.key in problems and problems[p.key][1] == "error":
                     continue
-                problems[key] = (getattr(p, "message", str(p)), severity)
+                problems[p.key] = (p.message, "error" if p.is_error else "warning")
         errors = [k for k, (_, sev) in problems.items() if sev == "error"]
         for key, (msg, sev) in problems.items():
             try:
@@ -194,12 +190,12 @@ class QuestionsScreen(Screen[None]):
                 first = self.field(first_key)
                 if first.question.advanced and not self.show_advanced:
                     self.show_advanced = True
-                self._apply_visibility()
+                self._apply_visibility(current)
                 first.editor.focus()
                 self.call_after_refresh(first.scroll_visible, animate=False, top=True)
             return
         status.display = False
-        session.values = values
+        session.set_answers(values, {f.key: values[f.key] for f in self.fields() if f.edited})
         from wizard.ui.tui import flow
 
         flow.to_review(self.app)
@@ -238,7 +234,7 @@ class QuestionsScreen(Screen[None]):
 
     def action_toggle_advanced(self) -> None:
         self.show_advanced = not self.show_advanced
-        self._apply_visibility()
+        self._apply_visibility(self._current_values())
 
     def action_pick(self, key: str | None = None) -> None:
         f = self.field(key) if key else self._focused_field()

@@ -74,7 +74,7 @@ class ReviewScreen(Screen[None]):
 
     def _answers_text(self) -> Text:
         session = self.app.session
-        resolved = session.resolved()
+        resolved = session.resolved()  # with the typed answers: a default that followed one keeps its reason
         text = Text()
         group = None
         for q in session.questions():
@@ -87,11 +87,10 @@ class ReviewScreen(Screen[None]):
             shown = "(hidden)" if q.secret else (to_text(q.kind, value) or '""')
             text.append(f"  {q.key}: ", style="bold")
             text.append(shown)
-            r = resolved[q.key]
-            if value == r.value:
-                text.append(f"   ({r.reason})", style="dim italic")
-            else:
+            if session.answers.is_typed(q.key) or value != resolved[q.key].value:
                 text.append("   (your value)", style="dim italic")
+            else:
+                text.append(f"   ({resolved[q.key].reason})", style="dim italic")
             text.append("\n")
         return text
 
@@ -198,9 +197,8 @@ class ReviewScreen(Screen[None]):
         except UserError as exc:
             self._status(Text(str(exc), style="bold red"))
             return
-        problems = getattr(plan, "problems", ())
-        if problems:
-            self._status(Text("This host cannot run this plan: " + "; ".join(problems), style="bold red"))
+        if plan.problems:
+            self._status(Text("This host cannot run this plan: " + "; ".join(plan.problems), style="bold red"))
             return
         from wizard.ui.tui import flow
 

@@ -22,7 +22,6 @@ from wizard.answers.text_form import TextFormError, from_text, to_text
 from wizard.answers.validation import normalize_value
 
 BOOL_OPTIONS = [("yes", True), ("no", False)]
-ORIGIN_LABEL = {"answers": "answers file", "journal": "journal", "detected": "detected", "default": "default"}
 
 
 class QuestionField(Vertical):
@@ -35,16 +34,17 @@ class QuestionField(Vertical):
             super().__init__()
             self.field = field
 
-    def __init__(self, question: Any, value: Any, reason: str, origin: str, choices: tuple[Any, ...]) -> None:
+    def __init__(
+        self, question: Any, value: Any, description: str, choices: tuple[Any, ...], *, edited: bool = False
+    ) -> None:
         super().__init__(id=f"field-{question.key}")
         self.question = question
         self.key: str = question.key
         self.kind: str = question.kind
         self.initial = value
-        self.reason_text = reason
-        self.origin = origin
+        self.description = description  # where the value came from (ResolvedAnswer.description)
         self.choices = choices
-        self.edited = False
+        self.edited = edited
         self._last: Any = value
         self.error: str | None = None
         self.warning: str | None = None
@@ -93,16 +93,8 @@ class QuestionField(Vertical):
                 yield Button("Pick (F4)", id=f"pick-{self.key}", classes="pick", compact=True)
 
     def _reason_renderable(self) -> Text:
-        label = "you" if self.edited else ORIGIN_LABEL.get(self.origin, self.origin)
         text = Text()
-        if self.edited:
-            text.append("your value", style="italic")
-            return text
-        reason = self.reason_text or ""
-        if reason.startswith(f"{label}:") or reason.startswith("from "):
-            text.append(reason, style="italic")
-        else:
-            text.append(f"{label}: {reason}", style="italic")
+        text.append("your value" if self.edited else self.description, style="italic")
         return text
 
     # --- reading and writing ---------------------------------------------------------------
@@ -120,7 +112,7 @@ class QuestionField(Vertical):
             return w.value
         return normalize_value(self.key, from_text(self.kind, w.value, self.question.example))
 
-    def set_value(self, value: Any, reason: str | None = None, origin: str | None = None) -> None:
+    def set_value(self, value: Any, description: str | None = None) -> None:
         """Fill the editor (a default that followed another answer); not an edit by the user."""
         w = self.editor
         with w.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
@@ -136,21 +128,26 @@ class QuestionField(Vertical):
                 w.value = to_text(self.kind, value)
                 w.cursor_position = len(w.value)
         self._last = value
-        if reason is not None:
-            self.reason_text = reason
-        if origin is not None:
-            self.origin = origin
+        if description is not None:
+            self.description = description
         self.query_one(".reason", Static).update(self._reason_renderable())
 
-    def check_shape(self) -> str | None:
-        """The field's own problem (unreadable text, or the question's validators), None when fine."""
+    def parse(self) -> tuple[Any, str | None]:
+        """The typed value and the problem reading it (unreadable text, or no value), None when fine."""
         try:
             value = self.value()
         except TextFormError as exc:
-            return str(exc)
+            return None, str(exc)
         if value is None:
-            return "required: " + _example_hint(self.question)
-        return self.question.check(value)
+            return None, "required: " + _example_hint(self.question)
+        return value, None
+
+    def check_shape(self) -> tuple[Any, str | None]:
+        """The value and the field's own problem (unreadable text, or the question's validators)."""
+        value, message = self.parse()
+        if message is None:
+            message = self.question.check(value)
+        return value, message
 
     def show_problem(self, message: str | None, severity: str = "error") -> None:
         """Show (or clear, with None) the error or the warning under the field."""

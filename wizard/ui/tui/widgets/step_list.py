@@ -33,7 +33,6 @@ class StepRow:
     started: float | None = None
     attempt: int = 1
     log_path: str = ""
-    reason: str = ""
 
 
 class StepList(OptionList):

@@ -1,0 +1,84 @@
+"""``aio-wizard run``: the headless loop shared with ``--plain`` (numbering, exit codes, the failure prompt)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+import yaml
+
+from tests.conftest import REPO
+
+STEPS = [{"id": n, "title": f"Step {n}", "commands": [["touch", f"{{tmp}}/{n}"]]} for n in "abcde"]
+
+
+def _steps(tmp_path: Path) -> str:
+    path = tmp_path / "steps.yaml"
+    path.write_text(yaml.safe_dump(STEPS).replace("{tmp}", str(tmp_path)))
+    return str(path)
+
+
+def test_a_second_until_run_numbers_every_step_in_the_whole_plan(tmp_path, wizard_cli, state_dirs):
+    steps = _steps(tmp_path)
+    first = wizard_cli(*state_dirs, "run", "--steps-file", steps, "--non-interactive", "--until", "b")
+    assert first.returncode == 0, first.stderr
+    assert "[1/5] Step a" in first.stdout and "[2/5] Step b" in first.stdout
+    second = wizard_cli(*state_dirs, "run", "--steps-file", steps, "--non-interactive", "--until", "c")
+    assert second.returncode == 0, second.stderr
+    assert "[1/5] Step a" in second.stdout
+    assert "[2/5] Step b" in second.stdout
+    assert "[3/5] Step c" in second.stdout
+    assert "/3]" not in second.stdout
+    assert (tmp_path / "c").exists() and not (tmp_path / "d").exists()
+
+
+FAILING = """\
+- id: ok
+  title: Work
+  commands: [[sh, -c, "echo fine"]]
+- id: bad
+  title: Break
+  commands: [[sh, -c, "for i in $(seq 1 500); do echo line $i; done; exit 3"]]
+"""
+
+
+def _spawn_run(tmp_path: Path, steps: Path) -> pexpect.spawn:
+    env = {k: v for k, v in os.environ.items() if k not in ("AIO_WIZARD_LINE_PROMPTS", "INSIDE_EMACS")}
+    env.update({"TERM": "linux", "NO_COLOR": "1", "PYTHONPATH": str(REPO)})
+    argv = ["-m", "wizard", "--state-dir", str(tmp_path / "state"), "--log-dir", str(tmp_path / "log")]
+    argv += ["run", "--steps-file", str(steps)]
+    return pexpect.spawn(sys.executable, argv, env=env, cwd=str(tmp_path), encoding="utf-8", timeout=30)
+
+
+def test_an_interactive_run_asks_with_the_plain_prompt_and_shows_only_the_end_of_the_log(tmp_path):
+    steps = tmp_path / "steps.yaml"
+    steps.write_text(FAILING)
+    child = _spawn_run(tmp_path, steps)
+    child.expect("Step 'Break' failed. What now?")
+    child.expect(r"Number or name \[1\]: ")
+    child.send("log\r")
+    child.expect("--- .* \\(last lines\\) ---")
+    child.expect("--- end of log ---")
+    shown = child.before
+    assert "line 500" in shown
+    assert "line 400\r\n" not in shown  # the last 60 lines, not the whole log
+    child.expect(r"Number or name \[1\]: ")
+    child.send("abort\r")
+    child.expect("resume with: ")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+
+
+def test_end_of_input_at_the_failure_prompt_aborts(tmp_path):
+    steps = tmp_path / "steps.yaml"
+    steps.write_text(FAILING)
+    child = _spawn_run(tmp_path, steps)
+    child.expect(r"Number or name \[1\]: ")
+    child.sendeof()
+    child.expect("resume with: ")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
