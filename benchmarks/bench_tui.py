@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-FACTS = REPO / "tests" / "ui" / "tui" / "fixtures" / "guide-host.json"
+FACTS = REPO / "tests" / "support" / "guide-host.json"
 
 
 # --- 1. first frame -------------------------------------------------------------------------

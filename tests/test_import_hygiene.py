@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import wizard
-from tests.conftest import REPO
+from tests.support.guide import GUIDE_HOST_FILE
 
 CORE_PACKAGES = ("wizard.host", "wizard.answers", "wizard.kolla", "wizard.pipeline", "wizard.commands")
 UI_ONLY = ("wizard.ui.tui", "wizard.commands.interactive", "wizard.ui.plain", "wizard.__main__")
@@ -58,7 +58,7 @@ def test_help_and_version_do_not_import_textual():
 
 
 def test_non_interactive_subcommands_import_neither_front_end(tmp_path):
-    facts = str(REPO / "tests/ui/plain/fixtures/guide-host.json")
+    facts = str(GUIDE_HOST_FILE)
     state = ["--state-dir", str(tmp_path / "state"), "--log-dir", str(tmp_path / "log"), "--host-facts", facts]
     answers = tmp_path / "answers.yaml"
     answers.write_text("openstack_release: '2025.1'\n")

@@ -2,7 +2,7 @@
 
     python tools/screenshots.py [--out screenshots] [--size 100x30]
 
-The host is the guide's (``tests/ui/tui/fixtures/guide-host.json``: arm64, Debian 12, enp1s0 on
+The host is the guide's (``tests/support/guide-host.json``: arm64, Debian 12, enp1s0 on
 10.1.1.0/24 and a second NIC without an address); the install is replayed from the runner's own
 events with a fixed clock (:mod:`wizard.ui.tui.demo`), so the pictures are the same on every
 machine and nothing is installed. Nothing is written outside the output directory and a
@@ -23,9 +23,9 @@ sys.path.insert(0, str(REPO))
 
 from wizard.host.facts import HostFacts  # noqa: E402
 from wizard.ui.tui.app import WizardApp, create_app  # noqa: E402
-from wizard.ui.tui.demo import FAILURE, FixedClock, ScriptedRunner, done_script, mid_run_script  # noqa: E402
+from wizard.ui.tui.demo import FixedClock, done_script, failed_script, mid_run_script, scripted_factory  # noqa: E402
 
-FACTS = REPO / "tests" / "ui" / "tui" / "fixtures" / "guide-host.json"
+FACTS = REPO / "tests" / "support" / "guide-host.json"
 
 Prepare = Callable[[object], Awaitable[None]]
 
@@ -50,18 +50,15 @@ def shots(tmp: Path) -> list[tuple[str, Callable[[], WizardApp], Prepare]]:
     base = {"facts": facts, "state_dir": str(tmp / "state"), "log_dir": str(tmp / "log"), "kolla_dir": "/etc/kolla"}
 
     def app(script=None, **kw) -> Callable[[], WizardApp]:
-        def factory(listener, decide):
-            return ScriptedRunner(listener, decide, script)
+        factory = scripted_factory(script) if script else None
+        return lambda: create_app(clock=FixedClock(), runner_factory=factory, **base, **kw)
 
-        return lambda: create_app(clock=FixedClock(), runner_factory=factory if script else None, **base, **kw)
-
-    fail = [*mid_run_script(hold=False), ("decide", FAILURE), "hold"]
     return [
         ("host", app(), _settle),
         ("questions-validation-error", app(start="questions"), _bad_vip),
         ("review", app(start="review", dry_run=True), _settle),
         ("progress", app(start="progress", script=mid_run_script()), lambda p: _settle(p, lambda: _has_substatus(p))),
-        ("failed-step", app(start="progress", script=fail), lambda p: _settle(p, lambda: _failed(p))),
+        ("failed-step", app(start="progress", script=failed_script()), lambda p: _settle(p, lambda: _failed(p))),
         ("done", app(start="progress", script=done_script()), lambda p: _settle(p, lambda: _is(p, "DoneScreen"))),
     ]
 

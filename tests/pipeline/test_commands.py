@@ -8,6 +8,7 @@ import yaml
 
 from tests.pipeline.hosts import DEBIAN_12_ARM64
 from tests.support.guide import GUIDE_ANSWERS
+from tests.support.steps import write_steps
 
 
 def _files(tmp_path, release="2025.1"):
@@ -37,8 +38,7 @@ def test_run_refuses_a_plan_the_host_cannot_run(tmp_path, wizard_cli, state_dirs
 
 def test_run_dry_run_prints_the_plan_and_runs_nothing(tmp_path, wizard_cli, state_dirs):
     marker = tmp_path / "ran"
-    steps = tmp_path / "steps.yaml"
-    steps.write_text(yaml.safe_dump([{"id": "touch", "commands": [["touch", str(marker)]]}]))
+    steps = write_steps(tmp_path / "steps.yaml", [{"id": "touch", "commands": [["touch", str(marker)]]}])
     res = wizard_cli(*state_dirs, "run", "--steps-file", str(steps), "--non-interactive", "--dry-run")
     assert res.returncode == 0
     assert f"$ touch {marker}" in res.stdout
@@ -46,30 +46,26 @@ def test_run_dry_run_prints_the_plan_and_runs_nothing(tmp_path, wizard_cli, stat
 
 
 def test_a_bad_steps_file_names_file_and_line(tmp_path, wizard_cli, state_dirs):
-    steps = tmp_path / "steps.yaml"
-    steps.write_text("- id: ok\n  commands: [[true]]\n- id: bad\n  commands: [echo hi]\n")
+    steps = write_steps(tmp_path / "steps.yaml", "- id: ok\n  commands: [[true]]\n- id: bad\n  commands: [echo hi]\n")
     res = wizard_cli(*state_dirs, "run", "--steps-file", str(steps), "--non-interactive")
     assert res.returncode == 2
     assert f"{steps}:3: commands:" in res.stderr
 
 
 def test_an_unknown_from_step_is_refused_before_anything_runs(tmp_path, wizard_cli, state_dirs):
-    steps = tmp_path / "steps.yaml"
-    steps.write_text(yaml.safe_dump([{"id": "one", "commands": [["true"]]}]))
+    steps = write_steps(tmp_path / "steps.yaml", [{"id": "one", "commands": [["true"]]}])
     res = wizard_cli(*state_dirs, "run", "--steps-file", str(steps), "--non-interactive", "--from", "nope")
     assert res.returncode == 2 and "unknown step 'nope'" in res.stderr
     assert not (tmp_path / "state" / "journal.json").exists()
 
 
 def test_run_prints_one_line_per_step_and_status_reports_each_step(tmp_path, wizard_cli, state_dirs):
-    steps = tmp_path / "steps.yaml"
-    steps.write_text(
-        yaml.safe_dump(
-            [
-                {"id": "first", "title": "First step", "commands": [["echo", "one"]]},
-                {"id": "second", "title": "Second step", "commands": [["echo", "two"]]},
-            ]
-        )
+    steps = write_steps(
+        tmp_path / "steps.yaml",
+        [
+            {"id": "first", "title": "First step", "commands": [["echo", "one"]]},
+            {"id": "second", "title": "Second step", "commands": [["echo", "two"]]},
+        ],
     )
     res = wizard_cli(*state_dirs, "run", "--steps-file", str(steps), "--non-interactive")
     assert res.returncode == 0, res.stderr
@@ -85,16 +81,17 @@ def test_run_prints_one_line_per_step_and_status_reports_each_step(tmp_path, wiz
 
 
 def test_the_until_option_stops_after_that_step(tmp_path, wizard_cli, state_dirs):
-    steps = tmp_path / "steps.yaml"
-    steps.write_text(yaml.safe_dump([{"id": n, "commands": [["touch", str(tmp_path / n)]]} for n in "abc"]))
+    steps = write_steps(tmp_path / "steps.yaml", [{"id": n, "commands": [["touch", str(tmp_path / n)]]} for n in "abc"])
     res = wizard_cli(*state_dirs, "run", "--steps-file", str(steps), "--non-interactive", "--until", "b")
     assert res.returncode == 0
     assert (tmp_path / "b").exists() and not (tmp_path / "c").exists()
 
 
 def test_a_steps_file_value_yaml_cannot_build_names_file_and_line(tmp_path, wizard_cli, state_dirs):
-    steps = tmp_path / "steps.yaml"
-    steps.write_text("- id: ok\n  commands: [[true]]\n- id: bad\n  commands: !!python/object:os.system [x]\n")
+    steps = write_steps(
+        tmp_path / "steps.yaml",
+        "- id: ok\n  commands: [[true]]\n- id: bad\n  commands: !!python/object:os.system [x]\n",
+    )
     res = wizard_cli(*state_dirs, "run", "--steps-file", str(steps), "--non-interactive")
     assert res.returncode == 2, res.stderr
     assert f"{steps}:3: cannot read the step" in res.stderr and "Traceback" not in res.stderr

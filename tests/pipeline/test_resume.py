@@ -11,9 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-import yaml
-
 from tests.conftest import REPO, run_wizard
+from tests.support.steps import write_steps
 
 
 def _wizard(tmp: Path, steps_file: Path) -> list[str]:
@@ -45,16 +44,11 @@ def _wait_for(path: Path, timeout: float = 30) -> None:
         time.sleep(0.02)
 
 
-def _write_steps(path: Path, steps: list[dict]) -> Path:
-    path.write_text(yaml.safe_dump(steps))
-    return path
-
-
 def test_kill_9_mid_step_then_rerun_resumes_at_the_interrupted_step(tmp_path):
     runs = tmp_path / "runs"
     first = tmp_path / "first-time"
     child_pid = tmp_path / "child.pid"
-    steps = _write_steps(
+    steps = write_steps(
         tmp_path / "steps.yaml",
         [
             {"id": "one", "title": "One", "commands": [["sh", "-c", f"echo one >> {runs}"]]},
@@ -104,7 +98,7 @@ def test_kill_9_mid_step_then_rerun_resumes_at_the_interrupted_step(tmp_path):
 
 def test_a_finished_run_is_not_run_again(tmp_path):
     runs = tmp_path / "runs"
-    steps = _write_steps(
+    steps = write_steps(
         tmp_path / "steps.yaml",
         [{"id": f"s{i}", "commands": [["sh", "-c", f"echo {i} >> {runs}"]]} for i in range(3)],
     )
@@ -115,7 +109,7 @@ def test_a_finished_run_is_not_run_again(tmp_path):
 
 
 def test_a_failed_run_exits_1_naming_the_step_its_log_and_the_resume_command(tmp_path):
-    steps = _write_steps(
+    steps = write_steps(
         tmp_path / "steps.yaml",
         [
             {"id": "ok", "commands": [["true"]]},
@@ -132,7 +126,7 @@ def test_a_failed_run_exits_1_naming_the_step_its_log_and_the_resume_command(tmp
 
 
 def test_kill_9_during_journal_writes_never_leaves_a_corrupt_journal(tmp_path):
-    steps = _write_steps(
+    steps = write_steps(
         tmp_path / "steps.yaml",
         [{"id": f"s{i:03d}", "commands": [["true"]]} for i in range(150)],
     )
@@ -159,7 +153,7 @@ def test_kill_9_during_journal_writes_never_leaves_a_corrupt_journal(tmp_path):
 
 def test_a_second_run_while_one_holds_the_lock_exits_2_naming_the_pid(tmp_path):
     started = tmp_path / "started"
-    steps = _write_steps(
+    steps = write_steps(
         tmp_path / "steps.yaml",
         [{"id": "slow", "commands": [["sh", "-c", f"touch {started}; sleep 30"]]}],
     )

@@ -85,6 +85,21 @@ def test_abort_stops_at_the_failed_step(make_runner, dirs):
     assert journal.status == "failed" and journal.step("never")["status"] == "pending"
 
 
+@pytest.mark.parametrize(
+    ("steps", "status"),
+    [
+        ((step("ok", sh("echo ok")), step("also", sh("echo also"))), "done"),
+        ((step("bad", sh("echo broken; exit 3")), step("never", sh("true"))), "failed"),
+    ],
+)
+def test_plan_finished_is_the_last_thing_a_run_reports(make_runner, steps, status):
+    runner, rec, _journal = make_runner(plan_of(*steps))  # default decide: always abort
+    assert runner.run() == status
+    assert isinstance(rec.events[-1], PlanFinished)
+    assert rec.events[-1].status == status
+    assert len(rec.of(PlanFinished)) == 1
+
+
 def test_a_100_kib_line_is_logged_whole_and_shown_shortened(make_runner, dirs):
     plan = plan_of(step("long", py("import sys; sys.stdout.write('x' * 102400 + '\\nend\\n')")))
     runner, rec, _journal = make_runner(plan)

@@ -1,6 +1,15 @@
-"""The guide's own answers (its globals.yml and init-runonce values), shared by the answers and pipeline tests."""
+"""The guide's host and answers, shared by the tests (and the screenshot script and the benchmark).
+
+``GUIDE_HOST_FILE``: the guide's host as probe JSON (arm64, Debian 12, enp1s0 on 10.1.1.0/24 and a
+second NIC without an address), for ``--host-facts`` and ``HostFacts.load``.
+``GUIDE_ANSWERS``: its globals.yml and init-runonce values.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+GUIDE_HOST_FILE = Path(__file__).with_name("guide-host.json")
 
 GUIDE_ANSWERS = {
     "kolla_base_distro": "debian",

@@ -10,14 +10,13 @@ import pexpect
 import yaml
 
 from tests.conftest import REPO
+from tests.support.steps import write_steps
 
 STEPS = [{"id": n, "title": f"Step {n}", "commands": [["touch", f"{{tmp}}/{n}"]]} for n in "abcde"]
 
 
 def _steps(tmp_path: Path) -> str:
-    path = tmp_path / "steps.yaml"
-    path.write_text(yaml.safe_dump(STEPS).replace("{tmp}", str(tmp_path)))
-    return str(path)
+    return str(write_steps(tmp_path / "steps.yaml", yaml.safe_dump(STEPS).replace("{tmp}", str(tmp_path))))
 
 
 def test_a_second_until_run_numbers_every_step_in_the_whole_plan(tmp_path, wizard_cli, state_dirs):
@@ -53,8 +52,7 @@ def _spawn_run(tmp_path: Path, steps: Path) -> pexpect.spawn:
 
 
 def test_an_interactive_run_asks_with_the_plain_prompt_and_shows_only_the_end_of_the_log(tmp_path):
-    steps = tmp_path / "steps.yaml"
-    steps.write_text(FAILING)
+    steps = write_steps(tmp_path / "steps.yaml", FAILING)
     child = _spawn_run(tmp_path, steps)
     child.expect("Step 'Break' failed. What now?")
     child.expect(r"Number or name \[1\]: ")
@@ -73,8 +71,7 @@ def test_an_interactive_run_asks_with_the_plain_prompt_and_shows_only_the_end_of
 
 
 def test_end_of_input_at_the_failure_prompt_aborts(tmp_path):
-    steps = tmp_path / "steps.yaml"
-    steps.write_text(FAILING)
+    steps = write_steps(tmp_path / "steps.yaml", FAILING)
     child = _spawn_run(tmp_path, steps)
     child.expect(r"Number or name \[1\]: ")
     child.sendeof()

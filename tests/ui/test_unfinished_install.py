@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.plain.conftest import GUIDE_HOST
-from tests.ui.plain.test_ask import ScriptedPrompter
-from tests.ui.plain.test_flow import make_args
+from tests.support.guide import GUIDE_HOST_FILE
+from tests.ui.plain.conftest import ScriptedPrompter, make_args
 from wizard.errors import UserError
 from wizard.host.facts import HostFacts
 from wizard.pipeline.lock import PipelineLock
@@ -34,7 +33,7 @@ def _tui_session(tmp_path: Path, answers: str | None = None):
     from wizard.ui.tui.session import Session
 
     return Session.create(
-        HostFacts.load(GUIDE_HOST),
+        HostFacts.load(GUIDE_HOST_FILE),
         state_dir=tmp_path / "state",
         log_dir=tmp_path / "log",
         answers_path=answers,
@@ -61,7 +60,7 @@ def test_a_dry_run_may_look_while_another_aio_wizard_holds_the_lock(tmp_path):
     with PipelineLock(tmp_path / "state"):
         found = resumable_install(tmp_path / "state", refuse_locked=False)
         session = Session.create(
-            HostFacts.load(GUIDE_HOST), dry_run=True, state_dir=tmp_path / "state", log_dir=tmp_path / "log"
+            HostFacts.load(GUIDE_HOST_FILE), dry_run=True, state_dir=tmp_path / "state", log_dir=tmp_path / "log"
         )
     assert found is not None and found.locked_by
     assert session.unfinished_install() is None  # a dry run offers no Resume

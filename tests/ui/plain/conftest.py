@@ -1,22 +1,30 @@
-"""Drive the real ``python -m wizard --plain`` through a pseudo-terminal, as an operator on a serial console would.
+"""Helpers for the plain wizard's tests: a scripted operator, its arguments, and the real CLI on a pty.
 
-TERM=linux (the Linux console, and what most serial setups announce), NO_COLOR=1, 80 columns.
-Everything the wizard writes goes under the test's tmp_path (--state-dir, --log-dir, steps).
+``spawn_wizard`` drives the real ``python -m wizard --plain`` through a pseudo-terminal, as an
+operator on a serial console would: TERM=linux (the Linux console, and what most serial setups
+announce), NO_COLOR=1, 80 columns. Everything the wizard writes goes under the test's tmp_path
+(--state-dir, --log-dir, steps).
 """
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pexpect
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
-FIXTURES = Path(__file__).with_name("fixtures")
-GUIDE_HOST = FIXTURES / "guide-host.json"
+from tests.conftest import REPO
+from tests.support.guide import GUIDE_HOST_FILE
+from wizard.answers.questions import QUESTIONS, Question
+from wizard.answers.resolve import resolve_answers
+from wizard.host.facts import HostFacts
+from wizard.ui.plain.ask import should_ask
+from wizard.ui.plain.prompter import Option
 
 DOWN = "\x1b[B"
 CTRL_U = "\x15"  # discard the line typed so far (a prefilled default)
@@ -67,7 +75,7 @@ def spawn_wizard(tmp_path: Path):
             "--log-dir",
             str(tmp_path / "log"),
             "--host-facts",
-            str(GUIDE_HOST),
+            str(GUIDE_HOST_FILE),
             *args,
         ]
         transcript = io.StringIO()
@@ -91,6 +99,61 @@ def spawn_wizard(tmp_path: Path):
             child.terminate(force=True)
 
 
-def write_steps(path: Path, text: str) -> Path:
-    path.write_text(text)
-    return path
+class ScriptedPrompter:
+    """Answers from a list, the way an operator would type them; records what was shown."""
+
+    def __init__(self, replies: Sequence[object]) -> None:
+        self.replies = list(replies)
+        self.shown: list[str] = []
+        self.asked: list[str] = []
+
+    def _next(self, message: str):
+        self.asked.append(message)
+        if not self.replies:
+            raise AssertionError(f"no reply scripted for {message!r}")
+        return self.replies.pop(0)
+
+    def say(self, text: str = "") -> None:
+        self.shown.append(text)
+
+    def text(self, message, default="", check=None):
+        reply = self._next(message)
+        value = default if reply is None else reply
+        while check and (problem := check(value)) is not None:
+            self.shown.append(f"! {problem}")
+            reply = self._next(message)
+            value = default if reply is None else reply
+        return value
+
+    def select(self, message, options: Sequence[Option], default=None):
+        reply = self._next(message)
+        return default if reply is None else reply
+
+    def confirm(self, message, default=True):
+        reply = self._next(message)
+        return default if reply is None else reply
+
+
+def make_args(tmp_path: Path, **kw) -> argparse.Namespace:
+    """The parsed options of ``aio-wizard --plain --dry-run`` on the guide's host, state in tmp_path."""
+    base = {
+        "dry_run": True,
+        "answers": None,
+        "state_dir": str(tmp_path / "state"),
+        "log_dir": str(tmp_path / "log"),
+        "host_facts": str(GUIDE_HOST_FILE),
+        "verbose": False,
+        "steps_file": None,
+    }
+    base.update(kw)
+    return argparse.Namespace(**base)
+
+
+def default_questions() -> list[Question]:
+    """The questions asked without advanced ones, in order, for the guide's host."""
+    values = resolve_answers(HostFacts.load(GUIDE_HOST_FILE)).values
+    return [q for q in QUESTIONS if should_ask(q, values, advanced=False)]
+
+
+def default_prompts() -> list[str]:
+    return [q.prompt for q in default_questions()]

@@ -3,56 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 import pytest
 
-from tests.ui.plain.conftest import GUIDE_HOST
+from tests.support.guide import GUIDE_HOST_FILE
+from tests.ui.plain.conftest import ScriptedPrompter
 from wizard.answers.questions import question
 from wizard.answers.session import AnswerSession as Session
 from wizard.host.facts import HostFacts
 from wizard.ui.plain.ask import ask_all, ask_one, from_text, to_text
 from wizard.ui.plain.prompter import LinePrompter, Option, questionary_usable
-
-
-class ScriptedPrompter:
-    """Answers from a list, the way an operator would type them; records what was shown."""
-
-    def __init__(self, replies: Sequence[object]) -> None:
-        self.replies = list(replies)
-        self.shown: list[str] = []
-        self.asked: list[str] = []
-
-    def _next(self, message: str):
-        self.asked.append(message)
-        if not self.replies:
-            raise AssertionError(f"no reply scripted for {message!r}")
-        return self.replies.pop(0)
-
-    def say(self, text: str = "") -> None:
-        self.shown.append(text)
-
-    def text(self, message, default="", check=None):
-        reply = self._next(message)
-        value = default if reply is None else reply
-        while check and (problem := check(value)) is not None:
-            self.shown.append(f"! {problem}")
-            reply = self._next(message)
-            value = default if reply is None else reply
-        return value
-
-    def select(self, message, options: Sequence[Option], default=None):
-        reply = self._next(message)
-        return default if reply is None else reply
-
-    def confirm(self, message, default=True):
-        reply = self._next(message)
-        return default if reply is None else reply
-
-
-@pytest.fixture
-def facts() -> HostFacts:
-    return HostFacts.load(GUIDE_HOST)
 
 
 def test_values_round_trip_through_what_the_operator_types():
@@ -90,7 +50,7 @@ def test_a_chosen_interface_that_fails_a_rule_is_asked_again(facts):
 
 
 def test_a_warning_is_confirmed_or_asked_again(facts):
-    no_kvm = HostFacts.load(GUIDE_HOST)
+    no_kvm = HostFacts.load(GUIDE_HOST_FILE)
     from dataclasses import replace
 
     from wizard.host.facts import Virtualization

@@ -15,23 +15,16 @@ from wizard.pipeline.events import (
     StepSubstatus,
 )
 from wizard.ui.console import ConsolePrinter, format_duration
+from wizard.ui.tui.demo import FixedClock
 
 IDS = ("libvirt", "pull", "deploy")
 TITLES = ("Stop and disable host libvirt", "Pull the images", "Deploy the services")
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def make(verbose: bool = False, encoding: str = "utf-8"):
     raw = io.BytesIO()
     stream = io.TextIOWrapper(raw, encoding=encoding, write_through=True)
-    clock = FakeClock()
+    clock = FixedClock()
     printer = ConsolePrinter(stream, verbose=verbose, alive_interval=10.0, clock=clock, ticker=False)
     return printer, stream, raw, clock
 

@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-import argparse
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
-from tests.ui.plain.conftest import GUIDE_HOST, REPO
-from tests.ui.plain.test_ask import ScriptedPrompter
+from tests.conftest import REPO, run_wizard
+from tests.support.guide import GUIDE_HOST_FILE
+from tests.support.steps import write_steps
+from tests.ui.plain.conftest import ScriptedPrompter, default_questions, make_args
 from wizard.ui.plain import PlainWizard
 
-
-def make_args(tmp_path: Path, **kw) -> argparse.Namespace:
-    base = {
-        "dry_run": True,
-        "answers": None,
-        "state_dir": str(tmp_path / "state"),
-        "log_dir": str(tmp_path / "log"),
-        "host_facts": str(GUIDE_HOST),
-        "verbose": False,
-        "steps_file": None,
-    }
-    base.update(kw)
-    return argparse.Namespace(**base)
+DEFAULT_KEYS = [q.key for q in default_questions()]  # the questions asked without advanced ones
 
 
 def defaults_then(*menu: object) -> list[object]:
     """Decline advanced questions, accept every default (None), then the given review choices."""
-    return [False, *([None] * 13), *menu]
+    return [False, *([None] * len(DEFAULT_KEYS)), *menu]
 
 
 def test_exported_answers_are_written_and_validate_cleanly(tmp_path: Path):
@@ -41,12 +28,7 @@ def test_exported_answers_are_written_and_validate_cleanly(tmp_path: Path):
     assert data["network_interface"] == "enp1s0"
     assert data["ext_net_range"] == {"start": "10.1.1.210", "end": "10.1.1.240"}
     assert target.stat().st_mode & 0o777 == 0o600
-    check = subprocess.run(
-        [sys.executable, "-m", "wizard", "--host-facts", str(GUIDE_HOST), "validate", str(target)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-    )
+    check = run_wizard("--host-facts", str(GUIDE_HOST_FILE), "validate", str(target), cwd=REPO)
     assert check.returncode == 0, check.stdout + check.stderr
 
 
@@ -69,8 +51,8 @@ def test_the_plan_commands_are_shown_on_request(tmp_path: Path):
 
 
 def test_changing_an_answer_goes_through_the_questions_again(tmp_path: Path):
-    answers_again = [None] * 13
-    answers_again[8] = "qemu"  # nova_compute_virt_type, the ninth question
+    answers_again = [None] * len(DEFAULT_KEYS)
+    answers_again[DEFAULT_KEYS.index("nova_compute_virt_type")] = "qemu"
     prompter = ScriptedPrompter(defaults_then("change", *answers_again, "quit"))
     PlainWizard(make_args(tmp_path), prompter).run()
     reviews = "\n".join(prompter.shown).split("=== Review ===")
@@ -79,8 +61,9 @@ def test_changing_an_answer_goes_through_the_questions_again(tmp_path: Path):
 
 
 def test_nothing_is_installed_without_the_final_confirmation(tmp_path: Path):
-    steps = tmp_path / "steps.yaml"
-    steps.write_text(f"- id: touch\n  title: Touch\n  commands: [[touch, {tmp_path}/touched]]\n")
+    steps = write_steps(
+        tmp_path / "steps.yaml", f"- id: touch\n  title: Touch\n  commands: [[touch, {tmp_path}/touched]]\n"
+    )
     prompter = ScriptedPrompter(["install", False, "quit"])
     assert PlainWizard(make_args(tmp_path, dry_run=False, steps_file=str(steps)), prompter).run() == 0
     assert not (tmp_path / "touched").exists()
@@ -88,8 +71,7 @@ def test_nothing_is_installed_without_the_final_confirmation(tmp_path: Path):
 
 
 def test_quitting_at_the_resume_prompt_changes_nothing(tmp_path: Path):
-    steps = tmp_path / "steps.yaml"
-    steps.write_text("- id: fail\n  title: Fail\n  commands: [[sh, -c, 'exit 4']]\n")
+    steps = write_steps(tmp_path / "steps.yaml", "- id: fail\n  title: Fail\n  commands: [[sh, -c, 'exit 4']]\n")
     args = make_args(tmp_path, dry_run=False, steps_file=str(steps))
     assert PlainWizard(args, ScriptedPrompter(["install", True, "abort"])).run() == 1
     journal = (tmp_path / "state" / "journal.json").read_text()

@@ -5,17 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.ui.plain.conftest import CTRL_U, DOWN, GUIDE_HOST, write_steps
-from wizard.answers.questions import QUESTIONS
-from wizard.answers.resolve import resolve_answers
-from wizard.host.facts import HostFacts
-from wizard.ui.plain.ask import should_ask
-
-
-def default_prompts() -> list[str]:
-    """The questions asked without advanced ones, in order, for the guide's host."""
-    values = resolve_answers(HostFacts.load(GUIDE_HOST)).values
-    return [q.prompt for q in QUESTIONS if should_ask(q, values, advanced=False)]
+from tests.support.steps import write_steps
+from tests.ui.plain.conftest import CTRL_U, DOWN, default_prompts
 
 
 def accept_defaults(wiz, prompts: list[str]) -> None:

@@ -1,5 +1,5 @@
-"""Fixtures for the TUI tests: the guide's host as injected facts, temporary state and log dirs,
-plans of real harmless steps, a fixed clock, and a factory for the app."""
+"""Fixtures for the TUI tests: temporary state and log dirs, plans of real harmless steps, a fixed
+clock, and a factory for the app (the guide's host as injected facts: ``facts`` in tests/ui/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from wizard.host.facts import HostFacts
-from wizard.ui.tui.demo import FixedClock, ScriptedRunner, mid_run_script, screen_text
+from tests.support.steps import write_steps
+from wizard.ui.tui.demo import FixedClock, screen_text
 
-__all__ = ["FixedClock", "ScriptedRunner", "mid_run_script", "screen_text"]
+__all__ = ["screen_text"]
 
-FIXTURES = Path(__file__).parent / "fixtures"
-GUIDE_HOST = FIXTURES / "guide-host.json"
 SIZE = (100, 30)
-
-
-@pytest.fixture
-def facts() -> HostFacts:
-    return HostFacts.load(GUIDE_HOST)
 
 
 @pytest.fixture
@@ -37,18 +30,11 @@ def clock() -> FixedClock:
     return FixedClock()
 
 
-def write_steps(path: Path, body: str) -> str:
-    path.write_text(textwrap.dedent(body))
-    return str(path)
-
-
 @pytest.fixture
 def harmless_steps(tmp_path: Path) -> str:
     """Three real, quick steps: echo, a loop of output, a marker file in the temp dir."""
     marker = tmp_path / "marker"
-    return write_steps(
-        tmp_path / "steps.yaml",
-        f"""\
+    body = textwrap.dedent(f"""\
         - id: hello
           title: Say hello
           commands: [[sh, -c, "echo hello; echo world"]]
@@ -58,17 +44,15 @@ def harmless_steps(tmp_path: Path) -> str:
         - id: touch
           title: Leave a marker
           commands: [[touch, "{marker}"]]
-        """,
-    )
+        """)
+    return str(write_steps(tmp_path / "steps.yaml", body))
 
 
 @pytest.fixture
 def flaky_steps(tmp_path: Path) -> str:
     """The second step fails until a flag file exists: the test creates it, then presses Retry."""
     flag = tmp_path / "fixed"
-    return write_steps(
-        tmp_path / "flaky.yaml",
-        f"""\
+    body = textwrap.dedent(f"""\
         - id: first
           title: First step
           commands: [[sh, -c, "echo first"]]
@@ -78,8 +62,8 @@ def flaky_steps(tmp_path: Path) -> str:
         - id: last
           title: Last step
           commands: [[sh, -c, "echo last"]]
-        """,
-    )
+        """)
+    return str(write_steps(tmp_path / "flaky.yaml", body))
 
 
 @pytest.fixture

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wizard.ui.tui.demo import done_script
+from wizard.ui.tui.demo import done_script, scripted_factory
 
-from .conftest import SIZE, ScriptedRunner, screen_name, screen_text, wait_for
-
-
-def _replay(listener, decide):
-    return ScriptedRunner(listener, decide, done_script())
+from .conftest import SIZE, screen_name, screen_text, wait_for
 
 
 async def test_done_shows_horizon_credentials_next_commands_and_timings(make_app):
-    app = make_app(start="progress", runner_factory=_replay)
+    app = make_app(start="progress", runner_factory=scripted_factory(done_script()))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "DoneScreen")
         text = screen_text(app)
@@ -32,7 +28,7 @@ async def test_the_admin_password_is_shown_only_when_asked(make_app, dirs):
     kolla = Path(dirs["kolla_dir"])
     kolla.mkdir(parents=True)
     (kolla / "passwords.yml").write_text("keystone_admin_password: s3cret-Pa55\nrabbitmq_password: x\n")
-    app = make_app(start="progress", runner_factory=_replay)
+    app = make_app(start="progress", runner_factory=scripted_factory(done_script()))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "DoneScreen")
         assert "s3cret-Pa55" not in screen_text(app)

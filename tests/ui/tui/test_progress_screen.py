@@ -8,22 +8,14 @@ from __future__ import annotations
 
 from wizard.pipeline.events import PlanFinished, StepFailure, StepFinished, StepOutput
 from wizard.pipeline.journal import Journal
+from wizard.ui.tui.demo import mid_run_script, scripted_factory
 
-from .conftest import SIZE, ScriptedRunner, mid_run_script, screen_name, screen_text, wait_for
-
-
-def scripted(script, holder: list, **kw):
-    def factory(listener, decide):
-        runner = ScriptedRunner(listener, decide, script, **kw)
-        holder.append(runner)
-        return runner
-
-    return factory
+from .conftest import SIZE, screen_name, screen_text, wait_for
 
 
 async def test_mid_run_shows_states_durations_substatus_and_the_live_log(make_app, clock):
     runners: list = []
-    app = make_app(start="progress", runner_factory=scripted(mid_run_script(), runners))
+    app = make_app(start="progress", runner_factory=scripted_factory(mid_run_script(), runners))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "PLAY [Apply role nova]" in screen_text(app))
         clock.advance(75)
@@ -50,7 +42,7 @@ async def test_a_failure_shows_the_tail_the_hint_and_the_choices(make_app):
     )
     script = [*mid_run_script(hold=False), ("decide", failure)]
     runners: list = []
-    app = make_app(start="progress", runner_factory=scripted(script, runners))
+    app = make_app(start="progress", runner_factory=scripted_factory(script, runners))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.screen.pending_failure is not None)
         await pilot.pause()
@@ -77,7 +69,7 @@ async def test_finished_steps_log_opens_on_demand(make_app, tmp_path):
         "hold",
     ]
     runners: list = []
-    app = make_app(start="progress", steps_file=None, runner_factory=scripted(script, runners, hold=True))
+    app = make_app(start="progress", steps_file=None, runner_factory=scripted_factory(script, runners, hold=True))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "Say hello" in screen_text(app) and app.screen.rows[0].status == "done")
         app.screen.query_one("#steps").highlighted = 0
@@ -96,7 +88,7 @@ async def test_a_million_lines_reach_the_pane_bounded_in_few_batches(make_app):
     script += [StepOutput.of_lines("big", lines)] * 1000
     script += [StepFinished("big", "done", 0, 1.0), "hold"]
     runners: list = []
-    app = make_app(start="progress", runner_factory=scripted(script, runners, hold=True))
+    app = make_app(start="progress", runner_factory=scripted_factory(script, runners, hold=True))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.screen.rows[0].status == "done", timeout=60)
         log = app.screen.query_one("#log")
@@ -108,7 +100,7 @@ async def test_a_million_lines_reach_the_pane_bounded_in_few_batches(make_app):
 
 async def test_quitting_while_a_step_runs_asks_first(make_app):
     runners: list = []
-    app = make_app(start="progress", runner_factory=scripted(mid_run_script(), runners))
+    app = make_app(start="progress", runner_factory=scripted_factory(mid_run_script(), runners))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.screen.running and app.screen.current == "deploy")
         await pilot.press("ctrl+q")
@@ -159,10 +151,6 @@ async def test_edit_answers_after_a_failure_goes_back_to_the_questions(make_app,
         await wait_for(pilot, lambda: screen_name(app) == "QuestionsScreen")
 
 
-def test_plan_finished_is_the_last_thing_a_run_reports():
-    assert PlanFinished("done", 1.0).status == "done"
-
-
 def test_the_log_viewer_reads_only_the_end_of_a_huge_log(tmp_path):
     from wizard.ui.tui.screens.progress import read_log_tail
 
@@ -186,7 +174,7 @@ async def test_a_step_that_ended_without_an_exit_code_says_so(make_app):
         PlanFinished("failed", 2.0, "hello"),
     ]
     runners: list = []
-    app = make_app(start="progress", runner_factory=scripted(script, runners))
+    app = make_app(start="progress", runner_factory=scripted_factory(script, runners))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.screen.finished is not None)
         lines = list(app.screen.query_one("#log").lines)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from wizard.ui.tui.app import create_app
-from wizard.ui.tui.demo import FAILURE, FixedClock, ScriptedRunner, done_script, mid_run_script
+from wizard.ui.tui.demo import FixedClock, done_script, failed_script, mid_run_script, scripted_factory
 
 from .conftest import SIZE, screen_name, wait_for
 
@@ -17,12 +17,7 @@ KOLLA = "/etc/kolla"  # only read (passwords on demand, globals diff); the same 
 
 
 def _app(facts, dirs, *, script=None, **kw):
-    factory = None
-    if script is not None:
-
-        def factory(listener, decide):
-            return ScriptedRunner(listener, decide, script)
-
+    factory = None if script is None else scripted_factory(script)
     options = {"state_dir": dirs["state_dir"], "log_dir": dirs["log_dir"], "kolla_dir": KOLLA}
     return create_app(facts=facts, clock=FixedClock(), runner_factory=factory, **options, **kw)
 
@@ -60,7 +55,7 @@ def test_progress_screen_failed_step_with_its_choices(snap_compare, facts, dirs)
         await wait_for(pilot, lambda: pilot.app.screen.pending_failure is not None)
         await pilot.pause()
 
-    app = _app(facts, dirs, start="progress", script=[*mid_run_script(hold=False), ("decide", FAILURE), "hold"])
+    app = _app(facts, dirs, start="progress", script=failed_script())
     assert snap_compare(app, terminal_size=SIZE, run_before=failed)
 
 
@@ -82,6 +77,6 @@ def test_console_profile_uses_ascii(snap_compare, facts, dirs, start):
             await wait_for(pilot, lambda: pilot.app.screen.pending_failure is not None)
         await pilot.pause()
 
-    script = [*mid_run_script(hold=False), ("decide", FAILURE), "hold"] if start == "progress" else None
+    script = failed_script() if start == "progress" else None
     app = _app(facts, dirs, start=start, script=script, profile=TerminalProfile(console=True, reason="test"))
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)

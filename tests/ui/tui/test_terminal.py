@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
 
-from tests.ui.tui.conftest import GUIDE_HOST
+from tests.conftest import run_wizard
+from tests.support.guide import GUIDE_HOST_FILE
 from wizard.errors import UserError
 from wizard.ui.tui.terminal import detect_profile, require_tty, ssh_warning
 
@@ -27,22 +27,15 @@ def test_require_tty_refuses_pipes_and_names_the_alternatives():
 
 
 def test_the_real_cli_without_a_tty_exits_2_without_a_traceback(tmp_path):
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "wizard",
-            "--dry-run",
-            "--host-facts",
-            str(GUIDE_HOST),
-            "--state-dir",
-            str(tmp_path / "s"),
-            "--log-dir",
-            str(tmp_path / "l"),
-        ],
+    out = run_wizard(
+        "--dry-run",
+        "--host-facts",
+        str(GUIDE_HOST_FILE),
+        "--state-dir",
+        str(tmp_path / "s"),
+        "--log-dir",
+        str(tmp_path / "l"),
         stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
         timeout=60,
     )
     assert out.returncode == 2

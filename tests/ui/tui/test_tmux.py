@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import GUIDE_HOST
+from tests.support.guide import GUIDE_HOST_FILE
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -45,7 +45,7 @@ class Tmux:
 def test_real_cli_dry_run_from_host_to_review_in_tmux(tmp_path):
     done = tmp_path / "exit-code"
     cmd = [
-        sys.executable, "-m", "wizard", "--dry-run", "--host-facts", str(GUIDE_HOST),
+        sys.executable, "-m", "wizard", "--dry-run", "--host-facts", str(GUIDE_HOST_FILE),
         "--state-dir", str(tmp_path / "state"), "--log-dir", str(tmp_path / "log"),
     ]  # fmt: skip
     shell = f"cd {REPO} && {' '.join(cmd)}; echo $? > {done}"

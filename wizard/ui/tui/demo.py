@@ -85,6 +85,21 @@ class ScriptedRunner:
         self._release.set()
 
 
+def scripted_factory(script: list[Any], holder: list[Any] | None = None, **kw: Any) -> Any:
+    """A ``runner_factory`` for the app that replays ``script`` (``kw`` go to :class:`ScriptedRunner`).
+
+    Each runner made is appended to ``holder`` when given, so a test can release or inspect it.
+    """
+
+    def factory(listener: Any, decide: Any) -> ScriptedRunner:
+        runner = ScriptedRunner(listener, decide, script, **kw)
+        if holder is not None:
+            holder.append(runner)
+        return runner
+
+    return factory
+
+
 def mid_run_script(hold: bool = True) -> list[Any]:
     """Events of a plan half-way through: two steps done, the third running with a sub-status."""
     ids = ("hosts-file", "python-prerequisites", "deploy", "post-deploy", "init-runonce")
@@ -116,6 +131,11 @@ FAILURE = StepFailure(
     "The host's own libvirt is running: stop and disable libvirtd and its sockets, then Retry.",
     False,
 )
+
+
+def failed_script() -> list[Any]:
+    """The mid-run plan whose running step fails (:data:`FAILURE`), then waits on its choices."""
+    return [*mid_run_script(hold=False), ("decide", FAILURE), "hold"]
 
 
 def done_script() -> list[Any]:
