@@ -19,7 +19,8 @@ async def test_mid_run_shows_states_durations_substatus_and_the_live_log(make_ap
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "PLAY [Apply role nova]" in screen_text(app))
         clock.advance(75)
-        await pilot.pause(0.3)
+        # The elapsed time is redrawn by a timer: wait for it (a bound against hangs) instead of a fixed pause.
+        await wait_for(pilot, lambda: "1:15" in screen_text(app))
         text = screen_text(app)
         assert "Hosts file" in text and "0:00" in text
         assert "Python prerequisites" in text and "1:03" in text
