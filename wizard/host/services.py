@@ -203,3 +203,73 @@ def apparmor_libvirtd_profile(root: Path) -> tuple[bool, str]:
 
 def is_root() -> tuple[bool, str]:
     return os.geteuid() == 0, "os.geteuid()"
+
+
+#: The time-sync daemons Kolla's precheck accepts (chrony, ntpd, systemd-timesyncd), as Debian names their units.
+NTP_UNITS = ("chrony.service", "ntp.service", "ntpsec.service", "openntpd.service", "systemd-timesyncd.service")
+
+
+def ntp_active(run: CommandRunner) -> tuple[tuple[str, ...] | None, str]:
+    """The time-sync units that are active (``systemctl is-active``: one answer line per unit), None when unknown."""
+    argv = ["systemctl", "is-active", *NTP_UNITS]
+    shown = "systemctl is-active " + " ".join(u.removesuffix(".service") for u in NTP_UNITS)
+    result = run(argv)
+    if result.returncode == NOT_FOUND:
+        return None, f"{shown}: systemctl not installed"
+    states = result.output.split()
+    if len(states) != len(NTP_UNITS):  # no systemd (a container): it says so instead
+        first = (result.output.strip().splitlines() or [f"exit {result.returncode}"])[0]
+        return None, f"{shown}: {first}"
+    return tuple(u.removesuffix(".service") for u, s in zip(NTP_UNITS, states, strict=True) if s == "active"), shown
+
+
+def apt_sources(root: Path) -> tuple[tuple[str, ...] | None, str]:
+    """The URIs apt fetches from: one-line ``deb URI ...`` entries and deb822 ``URIs:`` fields.
+
+    None when there is no apt configuration at all (not a Debian host, or a bare fixture).
+    """
+    apt = root / "etc/apt"
+    files = [apt / "sources.list"]
+    try:
+        files += sorted(p for p in (apt / "sources.list.d").iterdir() if p.suffix in (".list", ".sources"))
+    except OSError:
+        pass
+    uris: list[str] = []
+    read = []
+    for path in files:
+        try:
+            text = path.read_text(errors="replace")
+        except OSError:
+            continue
+        read.append(str(path))
+        enabled = True
+        for raw in text.splitlines():
+            line = raw.split("#", 1)[0].strip()
+            if path.suffix == ".sources":
+                if not line:
+                    enabled = True
+                    continue
+                key, _, value = line.partition(":")
+                if key.strip().lower() == "enabled":
+                    enabled = value.strip().lower() not in ("no", "false", "0")
+                elif key.strip().lower() == "uris" and enabled:
+                    uris += value.split()
+            elif line.split()[:1] == ["deb"]:
+                words = [w for w in line.split()[1:] if not w.startswith("[")]
+                if "[" in line:  # deb [arch=arm64 signed-by=...] URI suite
+                    words = line.split("]", 1)[1].split()
+                if words:
+                    uris.append(words[0])
+    if not read:
+        return None, f"not readable: {apt / 'sources.list'} nor {apt / 'sources.list.d'}"
+    return tuple(dict.fromkeys(uris)), ", ".join(read)
+
+
+def page_size(root: Path, run: CommandRunner) -> tuple[int | None, str]:
+    """The kernel's page size (``getconf PAGESIZE``; os.sysconf on the live host when getconf is missing)."""
+    result = run(["getconf", "PAGESIZE"])
+    if result.returncode == 0 and result.output.strip().isdigit():
+        return int(result.output.strip()), "getconf PAGESIZE"
+    if root == Path("/"):
+        return os.sysconf("SC_PAGE_SIZE"), "os.sysconf('SC_PAGE_SIZE')"
+    return None, "getconf PAGESIZE: not available"
