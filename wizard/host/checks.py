@@ -553,7 +553,7 @@ def check_egress(facts: HostFacts, ctx: Context, live: Any) -> Check:
 
 
 def check_vip(facts: HostFacts, ctx: Context, live: Any) -> Check | None:
-    """With haproxy on, keepalived brings the VIP up: it must be free. One ping and one arping, bounded."""
+    """With haproxy on, keepalived brings the VIP up: it must be free. One ping and one ARP probe, bounded."""
     title = "VIP is free"
     if not ctx.haproxy:
         return None
@@ -584,9 +584,7 @@ def check_vip(facts: HostFacts, ctx: Context, live: Any) -> Check | None:
             "choose an unused address in the management subnet for kolla_internal_vip_address",
         )
     if answers is None:
-        return Check(
-            "vip", title, "warn", f"could not ask whether {vip} is in use: {how}", "apt-get install iputils-ping"
-        )
+        return Check("vip", title, "warn", f"could not ask whether {vip} is in use: {how}", "run the wizard as root")
     return Check("vip", title, "pass", f"{vip} does not answer ({how})")
 
 

@@ -120,3 +120,12 @@ def load_facts(path: str | None) -> HostFacts:
         except (ValueError, TypeError, AttributeError, KeyError) as exc:
             raise UserError(f"{path}: not a host facts JSON file ({exc})") from exc
     return probe_host()
+
+
+def live_network_probe(host_facts: str | None, *, offline: bool = False) -> reach.NetworkProbe | None:
+    """The probe for the checks that send packets (egress, the VIP): only for this very host.
+
+    A ``--host-facts`` file describes another box (or a test's), whose network this one cannot
+    speak for, so those checks are left out, as they are with ``offline``.
+    """
+    return None if host_facts or offline else reach.NetworkProbe()

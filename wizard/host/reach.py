@@ -7,8 +7,9 @@ deadline, so a host with dead DNS waits seconds, not minutes. ``HTTP(S)_PROXY`` 
 are honoured the way apt, pip and docker read them: a proxied endpoint is judged by whether the
 proxy answers.
 
-The VIP check (haproxy on) sends one ping and, when arping is installed, one ARP request: a VIP
-that answers is already someone's address, and keepalived would fight it.
+The VIP check (haproxy on) sends one ICMP echo and one ARP probe (sender 0.0.0.0, so nobody's
+neighbour table changes), from Python: a fresh Debian may have neither ping nor arping. A VIP that
+answers is already someone's address, and keepalived would fight it.
 
 These are the only probes that send packets, so they never run from a ``--host-facts`` file and
 tests hand :class:`NetworkProbe` loopback servers or namespaces they create.
@@ -19,18 +20,20 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-from wizard.host.commands import CommandRunner, run_command
 
 CONNECT_TIMEOUT = 3.0  # seconds per endpoint
 BUDGET = 5.0  # seconds for every endpoint together
 MAX_PARALLEL = 8
+VIP_TIMEOUT = 1.0  # seconds for the ping, and again for the ARP probe
+_ETH_P_ARP = 0x0806
 PROXY_KEYS = ("http_proxy", "https_proxy", "no_proxy")
 
 Resolver = Callable[[str, int], Sequence[tuple[Any, ...]]]
@@ -177,17 +180,18 @@ def _default_connect(address: tuple[Any, ...], family: int, timeout: float) -> N
 class NetworkProbe:
     """The live network checks, with everything a test needs to point them at its own servers.
 
-    ``endpoints`` replaces the release's list (tests: loopback servers); ``resolve`` and ``connect``
-    replace the socket calls; ``budget`` bounds all endpoints together.
+    ``endpoints`` replaces the release's list (tests: loopback servers); ``resolve``, ``connect``,
+    ``ping`` and ``arp`` replace the socket calls; ``budget`` bounds all endpoints together.
     """
 
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    run: CommandRunner = run_command
     endpoints: tuple[Endpoint, ...] | None = None
     timeout: float = CONNECT_TIMEOUT
     budget: float = BUDGET
     resolve: Resolver = socket.getaddrinfo
     connect: Callable[[tuple[Any, ...], int, float], None] = _default_connect
+    ping: Callable[[str, float], bool | None] = field(default=lambda a, t: icmp_echo(a, t))
+    arp: Callable[[str, str | None, float], bool | None] = field(default=lambda a, i, t: arp_probe(a, i, t))
 
     def reach(self, endpoints: Sequence[Endpoint]) -> tuple[Reach, ...]:
         """Resolve and connect to each endpoint (or its proxy), concurrently, within ``budget`` seconds.
@@ -238,20 +242,90 @@ class NetworkProbe:
         return Reach(ep, False, "connect", last, via)
 
     def vip_answers(self, vip: str, interface: str | None) -> tuple[bool | None, str]:
-        """Does anything answer at ``vip``? One ping, then one ARP request when arping exists (a
-        firewall can drop ping, never ARP). ``(None, why)`` when neither could be asked."""
-        ping = self.run(["ping", "-c", "1", "-W", "1", "-n", vip])
-        if ping.returncode == 0:
-            return True, f"ping {vip}: it answered"
-        asked = ping.found
-        if interface:
-            arping = self.run(["arping", "-c", "1", "-w", "1", "-I", interface, vip])
-            if arping.returncode == 0:
-                return True, f"arping -I {interface} {vip}: it answered"
-            asked = asked or arping.found
-        if not asked:
-            return None, "neither ping nor arping is installed"
-        return False, f"no answer to ping{' or arping' if interface else ''}"
+        """Does anything answer at ``vip``? One ICMP echo, then one ARP probe on ``interface`` (a
+        firewall can drop ping, never ARP). ``(None, why)`` when neither could be asked (not root)."""
+        pinged = self.ping(vip, VIP_TIMEOUT)
+        if pinged:
+            return True, f"{vip} answered a ping"
+        arped = self.arp(vip, interface, VIP_TIMEOUT) if interface else None
+        if arped:
+            return True, f"{vip} answered an ARP request on {interface}"
+        if pinged is None and arped is None:
+            return None, "cannot send a ping or an ARP request (needs root)"
+        return False, "no answer to a ping" + (" or an ARP request" if arped is not None else "")
+
+
+def icmp_echo(address: str, timeout: float) -> bool | None:
+    """One ICMP echo request to ``address``: True on a reply, None when no ICMP socket can be opened."""
+    ident = os.getpid() & 0xFFFF
+    payload = b"aio-wizard preflight"
+    header = struct.pack("!BBHHH", 8, 0, 0, ident, 1)
+    packet = header[:2] + struct.pack("!H", _checksum(header + payload)) + header[4:] + payload
+    try:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        raw = True
+    except OSError:
+        try:  # unprivileged ICMP (net.ipv4.ping_group_range): the kernel sets the id
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)
+            raw = False
+        except OSError:
+            return None
+    with sock:
+        try:
+            sock.sendto(packet, (address, 0))
+        except OSError:
+            return False  # no route: nothing there to answer
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            sock.settimeout(left)
+            try:
+                data, peer = sock.recvfrom(2048)
+            except OSError:
+                return False
+            icmp = data[(data[0] & 0x0F) * 4 :] if raw else data
+            if peer[0] == address and icmp[:1] == b"\x00" and (not raw or icmp[4:6] == struct.pack("!H", ident)):
+                return True
+    return False
+
+
+def arp_probe(address: str, interface: str | None, timeout: float) -> bool | None:
+    """One ARP probe (RFC 5227: sender address 0.0.0.0, so no neighbour learns or changes anything)
+    for ``address`` on ``interface``: True when someone claims it, None when no packet socket opens."""
+    if not interface or not hasattr(socket, "AF_PACKET"):
+        return None
+    try:
+        mac = bytes.fromhex(Path(f"/sys/class/net/{interface}/address").read_text().strip().replace(":", ""))
+        target = socket.inet_aton(address)
+        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(_ETH_P_ARP))
+    except (OSError, ValueError):
+        return None
+    with sock:
+        try:
+            sock.bind((interface, _ETH_P_ARP))
+            arp = struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, mac, bytes(4), bytes(6), target)
+            sock.send(b"\xff" * 6 + mac + struct.pack("!H", _ETH_P_ARP) + arp)
+        except OSError:
+            return None
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            sock.settimeout(left)
+            try:
+                frame = sock.recv(2048)
+            except OSError:
+                return False
+            body = frame[14:42]
+            if len(body) == 28 and body[6:8] == b"\x00\x02" and body[14:18] == target:
+                return True
+    return False
+
+
+def _checksum(data: bytes) -> int:
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    total = (total >> 16) + (total & 0xFFFF)
+    total += total >> 16
+    return ~total & 0xFFFF
 
 
 def _why(exc: BaseException) -> str:

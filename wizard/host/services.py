@@ -242,27 +242,35 @@ def apt_sources(root: Path) -> tuple[tuple[str, ...] | None, str]:
         except OSError:
             continue
         read.append(str(path))
-        enabled = True
+        if path.suffix == ".sources":
+            uris += _deb822_uris(text)
+            continue
         for raw in text.splitlines():
-            line = raw.split("#", 1)[0].strip()
-            if path.suffix == ".sources":
-                if not line:
-                    enabled = True
-                    continue
-                key, _, value = line.partition(":")
-                if key.strip().lower() == "enabled":
-                    enabled = value.strip().lower() not in ("no", "false", "0")
-                elif key.strip().lower() == "uris" and enabled:
-                    uris += value.split()
-            elif line.split()[:1] == ["deb"]:
-                words = [w for w in line.split()[1:] if not w.startswith("[")]
-                if "[" in line:  # deb [arch=arm64 signed-by=...] URI suite
-                    words = line.split("]", 1)[1].split()
-                if words:
-                    uris.append(words[0])
+            words = raw.split("#", 1)[0].split()
+            if words[:1] != ["deb"]:
+                continue
+            rest = " ".join(words[1:])
+            if rest.startswith("["):  # deb [arch=arm64 signed-by=...] URI suite
+                rest = rest.split("]", 1)[1] if "]" in rest else ""
+            if rest.split():
+                uris.append(rest.split()[0])
     if not read:
         return None, f"not readable: {apt / 'sources.list'} nor {apt / 'sources.list.d'}"
     return tuple(dict.fromkeys(uris)), ", ".join(read)
+
+
+def _deb822_uris(text: str) -> list[str]:
+    """``URIs:`` of the enabled stanzas of a deb822 .sources file (``Enabled: no`` turns one off)."""
+    uris: list[str] = []
+    for stanza in text.split("\n\n"):
+        fields: dict[str, str] = {}
+        for line in stanza.splitlines():
+            key, sep, value = line.split("#", 1)[0].partition(":")
+            if sep and not line.startswith((" ", "\t")):
+                fields[key.strip().lower()] = value.strip()
+        if fields.get("enabled", "yes").lower() not in ("no", "false", "0"):
+            uris += fields.get("uris", "").split()
+    return uris
 
 
 def page_size(root: Path, run: CommandRunner) -> tuple[int | None, str]:
