@@ -421,3 +421,10 @@ def test_the_vip_check_runs_with_haproxy_on_only():
     assert check(GOOD, "vip", answers=on, live=StubLive(vip=False)).status == "pass"
     own = check(GOOD, "vip", answers={**on, "kolla_internal_vip_address": "10.1.1.88"}, live=StubLive())
     assert own.status == "fail" and "own address" in own.reason
+
+
+def test_an_unplugged_second_nic_says_cable_not_ip_link_set_up():
+    # Set up but without a link: operstate "down", carrier 0 (the kernel reports carrier only when set up).
+    facts = with_(nics=host(nic("enp1s0", "10.1.1.88/24"), nic("enp2s0", state="down", carrier=False)).nics)
+    found = check(facts, "external_nic")
+    assert found.status == "fail" and "no carrier" in found.reason and "plug enp2s0" in found.hint

@@ -309,16 +309,16 @@ def _judge_external(facts: HostFacts, nic: Nic, ctx: Context) -> Check:
         if nic.master in ("ovs-system", "br-ex"):
             return Check("external_nic", title, "pass", f"{name} is already a port of Open vSwitch (br-ex)")
         return Check("external_nic", title, "fail", f"{name} is enslaved to {nic.master}", other)
-    if not nic.is_up:
-        return Check("external_nic", title, "fail", f"{name} is {nic.state}", f"ip link set {name} up")
-    if nic.carrier is False:
+    if nic.carrier is False:  # the kernel reports carrier only for a NIC set up: it is up, but unplugged
         return Check(
             "external_nic",
             title,
-            "warn",
+            "fail" if not nic.is_up else "warn",
             f"{name} is up but has no carrier (no cable, or the switch port is off): floating IPs will not answer",
             f"plug {name} into the external network (cat /sys/class/net/{name}/carrier says 1 when linked)",
         )
+    if not nic.is_up:
+        return Check("external_nic", title, "fail", f"{name} is {nic.state}", f"ip link set {name} up")
     if not nic.is_physical:
         return Check(
             "external_nic",
@@ -353,6 +353,9 @@ def check_external_nic(facts: HostFacts, ctx: Context | None = None) -> Check:
     nic = facts.nic(found.value) if isinstance(found.value, str) else None
     if nic is None:
         _, down = external_interface_candidates(facts, ctx.network_interface)
+        unplugged = [n for n in down if n.carrier is False]
+        if unplugged:  # set up but without a link: "ip link set up" would not help, a cable would
+            return _judge_external(facts, unplugged[0], ctx)
         return Check("external_nic", title, "fail", NO_EXTERNAL_NIC, external_nic_hint(down))
     return _judge_external(facts, nic, ctx)
 
