@@ -484,7 +484,7 @@ def check_ntp(facts: HostFacts) -> Check | None:
         "ntp",
         title,
         "warn",
-        "no NTP daemon is active (chrony, ntp, systemd-timesyncd): Kolla's prechecks would fail",
+        "no NTP daemon is active (chrony, ntpd, systemd-timesyncd): Kolla's prechecks would fail",
         TIME_SYNC_HINT,
     )
 

@@ -205,14 +205,14 @@ def is_root() -> tuple[bool, str]:
     return os.geteuid() == 0, "os.geteuid()"
 
 
-#: The time-sync daemons Kolla's precheck accepts (chrony, ntpd, systemd-timesyncd), as Debian names their units.
-NTP_UNITS = ("chrony.service", "ntp.service", "ntpsec.service", "openntpd.service", "systemd-timesyncd.service")
+#: The time-sync units Kolla's precheck asks ``systemctl is-active`` about (prechecks/tasks/timesync_checks.yml).
+NTP_UNITS = ("chrony.service", "chronyd.service", "ntp.service", "ntpd.service", "systemd-timesyncd.service")
 
 
 def ntp_active(run: CommandRunner) -> tuple[tuple[str, ...] | None, str]:
     """The time-sync units that are active (``systemctl is-active``: one answer line per unit), None when unknown."""
     argv = ["systemctl", "is-active", *NTP_UNITS]
-    shown = "systemctl is-active " + " ".join(u.removesuffix(".service") for u in NTP_UNITS)
+    shown = "systemctl is-active " + " ".join(u.removesuffix(".service") for u in NTP_UNITS) + " (as kolla's precheck)"
     result = run(argv)
     if result.returncode == NOT_FOUND:
         return None, f"{shown}: systemctl not installed"
