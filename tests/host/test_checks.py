@@ -6,10 +6,9 @@ import dataclasses
 
 import pytest
 
-from tests.host.conftest import GUIDE_HOST, host, nic
+from tests.host.conftest import GUIDE_HOST, StubLive, host, nic
 from wizard.host.checks import GIB, Check, preflight_checks
 from wizard.host.facts import DefaultRoute, HostFacts, Listener, OsRelease, Virtualization
-from wizard.host.reach import Endpoint, Reach
 from wizard.kolla.releases import get_release, newest_release
 
 GOOD = dataclasses.replace(
@@ -30,26 +29,6 @@ GOOD = dataclasses.replace(
     ntp_active=("systemd-timesyncd",),
     apt_sources=("http://deb.debian.org/debian",),
 )
-
-
-class StubLive:
-    """The live network probe, answered by the test: no packet leaves."""
-
-    def __init__(self, vip: bool | None = False, down: dict[str, str] | None = None) -> None:
-        self.vip, self.down = vip, dict(down or {})
-        self.asked: list[tuple[str, str | None]] = []
-        self.endpoints: list[Endpoint] = []
-
-    def reach(self, endpoints):
-        self.endpoints = list(endpoints)
-        return tuple(
-            Reach(e, False, *self.down[e.host].split(" ", 1)) if e.host in self.down else Reach(e, True)
-            for e in endpoints
-        )
-
-    def vip_answers(self, vip, interface):
-        self.asked.append((vip, interface))
-        return self.vip, "stub"
 
 
 def check(facts: HostFacts, check_id: str, release=None, answers=None, live=None) -> Check:
