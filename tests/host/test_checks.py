@@ -8,7 +8,7 @@ import pytest
 
 from tests.host.conftest import GUIDE_HOST, StubLive, host, nic
 from wizard.host.checks import GIB, Check, preflight_checks
-from wizard.host.facts import DefaultRoute, HostFacts, Listener, OsRelease, Virtualization
+from wizard.host.facts import Address, DefaultRoute, HostFacts, Listener, OsRelease, Virtualization
 from wizard.kolla.releases import get_release, newest_release
 
 GOOD = dataclasses.replace(
@@ -407,3 +407,14 @@ def test_an_unplugged_second_nic_says_cable_not_ip_link_set_up():
     facts = with_(nics=host(nic("enp1s0", "10.1.1.88/24"), nic("enp2s0", state="down", carrier=False)).nics)
     found = check(facts, "external_nic")
     assert found.status == "fail" and "no carrier" in found.reason and "plug enp2s0" in found.hint
+
+
+def test_a_vip_keepalived_already_holds_is_a_rerun_not_a_clash():
+    nics = host(nic("enp1s0", "10.1.1.88/24"), nic("enx00051bb122ed")).nics
+    enp1s0 = dataclasses.replace(nics[1], ipv4=(*nics[1].ipv4, Address("10.1.1.250", 32, 4)))
+    facts = with_(nics=(nics[0], enp1s0, nics[2]))
+    on = {"enable_haproxy": "yes", "kolla_internal_vip_address": "10.1.1.250", "network_interface": "enp1s0"}
+    live = StubLive(vip=True)
+    found = check(facts, "vip", answers=on, live=live)
+    assert found.status == "warn" and "earlier deploy" in found.reason
+    assert live.asked == []  # it answers, of course: no packet needed

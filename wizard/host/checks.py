@@ -434,7 +434,13 @@ def check_hostname(facts: HostFacts, ctx: Context) -> Check:
     ip = ctx.management_ip(facts)
     found = facts.hostname_resolves_to
     if ip is None:
-        return Check("hostname", title, "warn", f"no management address to compare {name} with", "")
+        return Check(
+            "hostname",
+            title,
+            "warn",
+            f"no management address to compare {name} with",
+            "give the management NIC an IPv4 address (see the management NIC check)",
+        )
     if tuple(found) == (ip,):
         return Check("hostname", title, "pass", f"{name} resolves to {ip} only")
     shown = ", ".join(found) or "nothing"
@@ -565,17 +571,25 @@ def check_vip(facts: HostFacts, ctx: Context, live: Any) -> Check | None:
         return Check(
             "vip", title, "fail", "enable_haproxy is yes but there is no VIP", "answer kolla_internal_vip_address"
         )
-    try:
-        mine = ipaddress.IPv4Address(vip) in facts.host_ipv4s()
-    except ValueError:
-        mine = False
-    if mine:
+    if vip == ctx.management_ip(facts):
         return Check(
             "vip",
             title,
             "fail",
             f"{vip} is this host's own address: keepalived needs a free one",
             "choose an unused address in the management subnet for kolla_internal_vip_address",
+        )
+    try:
+        on_host = ipaddress.IPv4Address(vip) in facts.host_ipv4s()
+    except ValueError:
+        on_host = False
+    if on_host:  # a second address: keepalived put it there in an earlier deploy (kolla skips its check then)
+        return Check(
+            "vip",
+            title,
+            "warn",
+            f"{vip} is already an address of this host: keepalived's from an earlier deploy?",
+            "fine on a re-run; otherwise remove it (ip addr del) or choose another kolla_internal_vip_address",
         )
     answers, how = live.vip_answers(vip, ctx.network_interface)
     if answers:
