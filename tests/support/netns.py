@@ -76,7 +76,10 @@ class NetnsHost:
         while self._procs:
             proc = self._procs.pop()
             proc.kill()
-            proc.wait(timeout=10)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # unkillable (D state): still delete the namespaces
+                pass
         while self._created:
             _ip("netns", "del", self._created.pop(), check=False)
 

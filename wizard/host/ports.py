@@ -42,6 +42,7 @@ KOLLA_PORTS: tuple[KollaPort, ...] = (
     KollaPort(4444, "mariadb SST"),
     KollaPort(4567, "mariadb galera"),
     KollaPort(4568, "mariadb IST"),
+    KollaPort(4569, "mariadb clustercheck", "haproxy"),
     KollaPort(5000, "keystone"),
     KollaPort(8023, "keystone-ssh"),
     KollaPort(5672, "rabbitmq"),
