@@ -418,3 +418,8 @@ def test_a_vip_keepalived_already_holds_is_a_rerun_not_a_clash():
     found = check(facts, "vip", answers=on, live=live)
     assert found.status == "warn" and "earlier deploy" in found.reason
     assert live.asked == []  # it answers, of course: no packet needed
+
+
+def test_a_port_held_on_ipv4_and_ipv6_by_one_process_is_named_once():
+    facts = with_(listeners=(Listener(80, "0.0.0.0", 4, 9, "apache2"), Listener(80, "::", 6, 9, "apache2")))
+    assert check(facts, "ports").reason == "80 (horizon (or haproxy in front of it)) held by apache2 (pid 9)"

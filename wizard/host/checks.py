@@ -466,7 +466,7 @@ def check_ports(facts: HostFacts, ctx: Context) -> Check | None:
     taken = [x for x in facts.listeners if x.port in wanted and (x.address in ("0.0.0.0", "::") or x.address in mine)]
     if not taken:
         return Check("ports", title, "pass", f"none of the {len(wanted)} ports is in use")
-    shown = "; ".join(f"{x.port} ({wanted[x.port]}) held by {x.holder}" for x in dict.fromkeys(taken))
+    shown = "; ".join(dict.fromkeys(f"{x.port} ({wanted[x.port]}) held by {x.holder}" for x in taken))
     if all(x.in_container for x in taken):
         return Check(
             "ports",
