@@ -68,7 +68,7 @@ def test_listening_sockets_are_tied_to_their_process_through_proc_fd(tmp_path):
 
 
 def test_established_connections_are_not_listeners():
-    assert [p for _, p, _ in parse_proc_net_tcp(TCP, 4)] == [3306, 11211]
+    assert [p for _, p, _ in parse_proc_net_tcp(TCP)] == [3306, 11211]
 
 
 def test_without_proc_net_tcp_the_listeners_are_unknown(tmp_path):

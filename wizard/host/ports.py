@@ -80,7 +80,7 @@ def _address(hex_addr: str) -> str:
     return str(ipaddress.ip_address(words))
 
 
-def parse_proc_net_tcp(text: str, family: int) -> list[tuple[str, int, int]]:
+def parse_proc_net_tcp(text: str) -> list[tuple[str, int, int]]:
     """``(address, port, inode)`` of each LISTEN socket in a /proc/net/tcp or tcp6 table."""
     out = []
     for line in text.splitlines()[1:]:
@@ -142,7 +142,7 @@ def probe_listeners(root: Path) -> tuple[tuple[Listener, ...] | None, str]:
         (a, port, inode, fam)
         for fam, text in tables.items()
         if text
-        for a, port, inode in parse_proc_net_tcp(text, fam)
+        for a, port, inode in parse_proc_net_tcp(text)
     ]
     owners = _socket_owners(root, {inode for _, _, inode, _ in sockets if inode})
     listeners = []
