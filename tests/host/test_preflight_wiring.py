@@ -74,3 +74,12 @@ def test_the_preflight_step_fails_without_egress_and_offline_skips_it(preflight_
     assert code == 1 and "hint: fix name resolution" in out
     code, out, _ = preflight_step("--offline", down={"pypi.org": "dns Temporary failure in name resolution"})
     assert code == 0 and "downloads reachable" not in out
+
+
+def test_the_plans_answers_become_preflight_options_the_action_reads_back(preflight_step):
+    options = actions.preflight_options({**GUIDE_ANSWERS, "enable_haproxy": "yes", "kolla_internal_vip_address": ""})
+    assert options == [
+        "--network-interface", "enp1s0", "--external-interface", "enx00051bb122ed", "--haproxy", "yes",
+    ]  # fmt: skip
+    code, out, _ = preflight_step(*options)
+    assert "fail  VIP is free: enable_haproxy is yes but there is no VIP" in out and code == 1

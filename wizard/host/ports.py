@@ -139,10 +139,7 @@ def probe_listeners(root: Path) -> tuple[tuple[Listener, ...] | None, str]:
     if all(t is None for t in tables.values()):
         return None, f"not readable: {root / 'proc/net/tcp'}"
     sockets = [
-        (a, port, inode, fam)
-        for fam, text in tables.items()
-        if text
-        for a, port, inode in parse_proc_net_tcp(text)
+        (a, port, inode, fam) for fam, text in tables.items() if text for a, port, inode in parse_proc_net_tcp(text)
     ]
     owners = _socket_owners(root, {inode for _, _, inode, _ in sockets if inode})
     listeners = []

@@ -12,8 +12,9 @@ import argparse
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from wizard.pipeline.hoststate import systemd_running
 
@@ -114,6 +115,17 @@ PREFLIGHT_ANSWERS = {
     "--vip": "kolla_internal_vip_address",
     "--registry": "docker_registry",
 }
+
+
+def preflight_options(answers: Mapping[str, Any]) -> list[str]:
+    """The ``preflight`` options for a plan's answers (argv items: the preflight step appends them), so the
+    step judges the NICs, VIP and registry the install will use rather than re-detected ones."""
+    out: list[str] = []
+    for flag, key in PREFLIGHT_ANSWERS.items():
+        value = answers.get(key)
+        if value not in (None, ""):
+            out += [flag, str(value)]
+    return out
 
 
 def summary(vip: str, venv: str) -> int:
