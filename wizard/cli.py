@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("probe", "host facts, preflight checks, detected defaults with reasons")
     p.add_argument("--json", action="store_true", help="print the same as JSON")
+    p.add_argument("--offline", action="store_true", help="skip the checks that send packets (downloads, VIP)")
 
     p = add("validate", "check an answers file: every problem at once as FILE:LINE: key: message")
     p.add_argument("file", metavar="FILE")

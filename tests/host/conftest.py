@@ -15,6 +15,7 @@ import pytest
 from tests.support.netns import NetnsHost, netns_unavailable
 from wizard.host.commands import CommandResult
 from wizard.host.facts import Address, DefaultRoute, HostFacts, Nic, Virtualization
+from wizard.host.reach import Endpoint, Reach
 
 # --- facts built in code (defaults and checks) ----------------------------------------------------
 
@@ -37,6 +38,29 @@ def host(*nics: Nic, gateway: str | None = "10.1.1.1", via: str = "enp1s0", kvm:
 
 
 GUIDE_HOST = host(nic("enp1s0", "10.1.1.88/24"), nic("enx00051bb122ed"))
+
+
+class StubLive:
+    """The live network probe (:class:`wizard.host.reach.NetworkProbe`), answered by the test: no packet leaves.
+
+    ``vip``: what the VIP probe says; ``down``: host -> "STAGE detail" for endpoints that fail.
+    """
+
+    def __init__(self, vip: bool | None = False, down: dict[str, str] | None = None) -> None:
+        self.vip, self.down = vip, dict(down or {})
+        self.asked: list[tuple[str, str | None]] = []
+        self.endpoints: list[Endpoint] = []
+
+    def reach(self, endpoints: Sequence[Endpoint]) -> tuple[Reach, ...]:
+        self.endpoints = list(endpoints)
+        return tuple(
+            Reach(e, False, *self.down[e.host].split(" ", 1)) if e.host in self.down else Reach(e, True)
+            for e in endpoints
+        )
+
+    def vip_answers(self, vip: str, interface: str | None) -> tuple[bool | None, str]:
+        self.asked.append((vip, interface))
+        return self.vip, "stub"
 
 
 # --- recorded outputs ---------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def test_text_report_fits_80_columns_and_shows_sources_checks_and_defaults(host_
 
 
 def test_probe_of_this_host_prints_json(tmp_path):
-    out = run_wizard("probe", "--json")
+    out = run_wizard("probe", "--json", "--offline")  # --offline: no packet leaves this machine
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert doc["facts"]["sources"]["arch"] == "platform.machine()"
@@ -100,7 +100,7 @@ def test_a_host_facts_file_that_is_not_json_is_bad_input(tmp_path):
 def test_probe_never_imports_textual():
     code = (
         "import sys, io, contextlib\nfrom wizard.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n    main(['probe', '--json'])\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n    main(['probe', '--json', '--offline'])\n"
         "print('\\n'.join(sorted(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -59,6 +59,7 @@ class NetnsHost:
         self.peer_ns = f"aio-{name}-{tag}-peer"
         self.nics: list[str] = []
         self._created: list[str] = []
+        self._procs: list[subprocess.Popen] = []
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -70,7 +71,15 @@ class NetnsHost:
         return self
 
     def close(self) -> None:
-        """Delete both namespaces (their veths go with them). Safe to call twice."""
+        """Stop what :meth:`spawn` started, then delete both namespaces (their veths go with them).
+        Safe to call twice."""
+        while self._procs:
+            proc = self._procs.pop()
+            proc.kill()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # unkillable (D state): still delete the namespaces
+                pass
         while self._created:
             _ip("netns", "del", self._created.pop(), check=False)
 
@@ -126,6 +135,24 @@ class NetnsHost:
         raise RuntimeError(f"{name}: no IPv6 link-local address after {seconds:g} s (is IPv6 disabled?)")
 
     # --- using -----------------------------------------------------------------------------------
+
+    def spawn(self, argv: Sequence[str], *, peer: bool = False, ready: str | None = None) -> subprocess.Popen:
+        """Start ``argv`` in the host namespace (``peer``: in the peer one) and leave it running until
+        :meth:`close`; with ``ready``, wait until it prints that line (a server that is listening)."""
+        ns = self.peer_ns if peer else self.ns
+        proc = subprocess.Popen(
+            ["ip", "netns", "exec", ns, *argv], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True
+        )
+        self._procs.append(proc)
+        if ready is not None:
+            line = proc.stdout.readline() if proc.stdout else ""
+            if line.strip() != ready:
+                raise RuntimeError(f"{argv[0]}: said {line.strip()!r}, not {ready!r}")
+        return proc
+
+    def run_peer(self, argv: Sequence[str]) -> subprocess.CompletedProcess:
+        """Run ``argv`` in the peer namespace (where the gateway lives), output captured."""
+        return subprocess.run(["ip", "netns", "exec", self.peer_ns, *argv], capture_output=True, text=True, check=False)
 
     def run(self, argv: Sequence[str], **kw: Any) -> subprocess.CompletedProcess:
         """Run ``argv`` inside the host namespace (text output captured, the repo importable)."""

@@ -119,6 +119,19 @@ def probe_memory(root: Path) -> tuple[int, str]:
     return 0, f"not readable: {path}"
 
 
+def probe_swap(root: Path) -> tuple[int | None, str]:
+    """SwapTotal in bytes: with little RAM and no swap the OOM killer takes a container mid-deploy."""
+    path = root / "proc/meminfo"
+    try:
+        for line in path.read_text().splitlines():
+            if line.startswith("SwapTotal:"):
+                parts = line.split()
+                return int(parts[1]) * (1024 if parts[-1].lower() == "kb" else 1), f"{path} SwapTotal"
+    except (OSError, ValueError, IndexError):
+        pass
+    return None, f"no SwapTotal in {path}"
+
+
 @dataclass(frozen=True)
 class DiskInfo:
     root_free: int

@@ -124,6 +124,29 @@ class Virtualization:
 
 
 @dataclass(frozen=True)
+class Listener:
+    """A TCP socket in LISTEN state and the process holding it (from /proc/net/tcp{,6} and /proc/PID/fd).
+
+    ``in_container`` is true when the holder runs in a container cgroup: on a re-run these are
+    Kolla's own services from an earlier deploy, which Kolla's prechecks accept.
+    """
+
+    port: int
+    address: str
+    family: int  # 4 or 6
+    pid: int | None = None
+    process: str | None = None
+    in_container: bool = False
+
+    @property
+    def holder(self) -> str:
+        """``mysqld (pid 812)``, or "an unknown process" when no /proc/PID/fd holds the socket."""
+        if self.pid is None:
+            return "an unknown process"
+        return f"{self.process or '?'} (pid {self.pid}{', in a container' if self.in_container else ''})"
+
+
+@dataclass(frozen=True)
 class HostFacts:
     """Everything the probe learned about one host. ``sources`` says where each fact came from."""
 
@@ -148,6 +171,16 @@ class HostFacts:
     is_root: bool = False
     python_is_python3: bool | None = None  # does `python` exist and run Python 3?
     apparmor_libvirtd_profile: bool = False  # /etc/apparmor.d/usr.sbin.libvirtd present
+    # Preflight facts added later: None means "not probed" (a facts file from an older probe), and the
+    # check that needs the fact is then left out rather than guessed.
+    swap_bytes: int | None = None  # SwapTotal of /proc/meminfo
+    page_size: int | None = None  # bytes: 4096, or 16384 on a Raspberry Pi 5 kernel (ProxySQL breaks)
+    listeners: tuple[Listener, ...] | None = None  # TCP listening sockets and who holds them
+    ssh_client: str | None = None  # the client address of SSH_CONNECTION, None when not over SSH
+    ssh_client_interface: str | None = None  # the NIC the route to ssh_client leaves by (ip route get)
+    proxy_env: dict[str, str] = field(default_factory=dict)  # http(s)_proxy/no_proxy, passwords masked
+    apt_sources: tuple[str, ...] | None = None  # the URIs of apt's sources (sources.list, .list, .sources)
+    ntp_active: tuple[str, ...] | None = None  # the time-sync units that are active (chrony, ntp, timesyncd)
     sources: dict[str, str] = field(default_factory=dict)
 
     # --- lookups -------------------------------------------------------------------------
@@ -194,8 +227,11 @@ class HostFacts:
             kw["default_route"] = DefaultRoute(**_known(DefaultRoute, kw["default_route"]))
         if "nics" in kw:
             kw["nics"] = tuple(_nic_from_dict(n) for n in kw["nics"])
-        if "hostname_resolves_to" in kw:
-            kw["hostname_resolves_to"] = tuple(kw["hostname_resolves_to"])
+        for name in ("hostname_resolves_to", "apt_sources", "ntp_active"):
+            if isinstance(kw.get(name), list):
+                kw[name] = tuple(kw[name])
+        if isinstance(kw.get("listeners"), list):
+            kw["listeners"] = tuple(Listener(**_known(Listener, x)) for x in kw["listeners"])
         return cls(**kw)
 
     @classmethod

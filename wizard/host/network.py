@@ -17,12 +17,15 @@ from __future__ import annotations
 import array
 import fcntl
 import ipaddress
+import json
 import os
 import re
 import socket
 import struct
+from collections.abc import Mapping
 from pathlib import Path
 
+from wizard.host.commands import CommandRunner
 from wizard.host.facts import Address, DefaultRoute, Nic
 
 _ARPHRD_LOOPBACK = 772
@@ -230,3 +233,33 @@ def probe_default_route(root: Path, *, live: bool) -> DefaultRoute | None:
     if found:
         return DefaultRoute(interface=found[0], gateway=found[1], source=str(path))
     return None
+
+
+# --- the SSH client's route -------------------------------------------------------------------
+
+
+def ssh_client(env: Mapping[str, str]) -> tuple[str | None, str]:
+    """The client address of this SSH session (``SSH_CONNECTION="CLIENT CPORT SERVER SPORT"``), or None."""
+    fields = env.get("SSH_CONNECTION", "").split()
+    if not fields:
+        return None, "SSH_CONNECTION is not set (not an SSH session)"
+    try:
+        return str(ipaddress.ip_address(fields[0].split("%")[0])), "SSH_CONNECTION"
+    except ValueError:
+        return None, f"SSH_CONNECTION has no client address ({fields[0]!r})"
+
+
+def route_interface(address: str, run: CommandRunner) -> tuple[str | None, str]:
+    """The NIC the kernel sends packets to ``address`` from (``ip -j route get ADDRESS``). Sends nothing."""
+    argv = ["ip", "-j", "route", "get", address]
+    shown = " ".join(argv)
+    result = run(argv)
+    if result.returncode != 0:
+        first = (result.output.strip().splitlines() or [f"exit {result.returncode}"])[0]
+        return None, f"{shown}: {first}"
+    try:
+        routes = json.loads(result.output)
+        dev = routes[0].get("dev") if routes else None
+    except (ValueError, AttributeError, IndexError, TypeError):
+        return None, f"{shown}: not JSON"
+    return (str(dev) if dev else None), shown

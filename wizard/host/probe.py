@@ -9,16 +9,30 @@ build real hosts with real NICs.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
-from wizard.host import cpu, network, os_release, services, virt
+from wizard.host import cpu, network, os_release, ports, reach, services, virt
 from wizard.host.commands import CommandRunner, run_command
 from wizard.host.facts import HostFacts
 
 
-def probe_host(root: Path = Path("/"), run: CommandRunner = run_command, *, live_network: bool = True) -> HostFacts:
-    """Look at the host (or the fixture under ``root``) and describe it. Changes nothing."""
+def probe_host(
+    root: Path = Path("/"),
+    run: CommandRunner = run_command,
+    *,
+    live_network: bool = True,
+    env: Mapping[str, str] | None = None,
+) -> HostFacts:
+    """Look at the host (or the fixture under ``root``) and describe it. Changes nothing.
+
+    ``env`` is where SSH_CONNECTION and the proxy settings come from: this process's environment
+    on the real host, nothing for a fixture root (a test run over SSH must not leak into it).
+    """
     root = Path(root)
+    if env is None:
+        env = os.environ if root == Path("/") else {}
     sources: dict[str, str] = {}
 
     cpu_info = cpu.probe_cpu(root)
@@ -49,6 +63,16 @@ def probe_host(root: Path = Path("/"), run: CommandRunner = run_command, *, live
     root_user, sources["is_root"] = services.is_root()
     python3, sources["python_is_python3"] = services.python_is_python3(run)
     apparmor, sources["apparmor_libvirtd_profile"] = services.apparmor_libvirtd_profile(root)
+    swap, sources["swap_bytes"] = cpu.probe_swap(root)
+    pages, sources["page_size"] = services.page_size(root, run)
+    listeners, sources["listeners"] = ports.probe_listeners(root)
+    client, sources["ssh_client"] = network.ssh_client(env)
+    client_nic, sources["ssh_client_interface"] = (None, "not an SSH session")
+    if client:
+        client_nic, sources["ssh_client_interface"] = network.route_interface(client, run)
+    proxies, sources["proxy_env"] = reach.proxy_env(env)
+    apt, sources["apt_sources"] = services.apt_sources(root)
+    ntp, sources["ntp_active"] = services.ntp_active(run)
 
     return HostFacts(
         arch=cpu_info.arch,
@@ -72,6 +96,14 @@ def probe_host(root: Path = Path("/"), run: CommandRunner = run_command, *, live
         is_root=root_user,
         python_is_python3=python3,
         apparmor_libvirtd_profile=apparmor,
+        swap_bytes=swap,
+        page_size=pages,
+        listeners=listeners,
+        ssh_client=client,
+        ssh_client_interface=client_nic,
+        proxy_env=proxies,
+        apt_sources=apt,
+        ntp_active=ntp,
         sources=sources,
     )
 
@@ -88,3 +120,12 @@ def load_facts(path: str | None) -> HostFacts:
         except (ValueError, TypeError, AttributeError, KeyError) as exc:
             raise UserError(f"{path}: not a host facts JSON file ({exc})") from exc
     return probe_host()
+
+
+def live_network_probe(host_facts: str | None, *, offline: bool = False) -> reach.NetworkProbe | None:
+    """The probe for the checks that send packets (egress, the VIP): only for this very host.
+
+    A ``--host-facts`` file describes another box (or a test's), whose network this one cannot
+    speak for, so those checks are left out, as they are with ``offline``.
+    """
+    return None if host_facts or offline else reach.NetworkProbe()

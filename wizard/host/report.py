@@ -71,6 +71,36 @@ def _section(title: str) -> list[str]:
     return ["", title, "-" * len(title)]
 
 
+def _later_facts(facts: HostFacts) -> list[str]:
+    """The facts the later preflight checks read; a fact an older facts file lacks says "not probed"."""
+    src = facts.sources.get
+    out: list[str] = []
+    unknown = "not probed"
+    swap = unknown if facts.swap_bytes is None else f"{facts.swap_bytes / GIB:.1f} GiB"
+    out += _fact("swap", swap, src("swap_bytes"))
+    pages = unknown if facts.page_size is None else f"{facts.page_size // 1024} KiB"
+    out += _fact("page size", pages, src("page_size"))
+    if facts.ntp_active is None:
+        ntp = unknown
+    else:
+        ntp = ", ".join(facts.ntp_active) + " active" if facts.ntp_active else "no NTP daemon active"
+    out += _fact("time sync", ntp, src("ntp_active"))
+    if facts.listeners is None:
+        ports = unknown
+    else:
+        seen = dict.fromkeys(f"{x.port} ({x.process or '?'})" for x in facts.listeners)
+        ports = ", ".join(seen) or "none"
+    out += _fact("TCP listening", ports, src("listeners"))
+    client, via = facts.ssh_client, facts.ssh_client_interface or "?"
+    ssh = f"{client} via {via}" if client else "not an SSH session"
+    out += _fact("SSH client", ssh, src("ssh_client_interface") if facts.ssh_client else None)
+    proxy = ", ".join(f"{k}={v}" for k, v in facts.proxy_env.items()) or "none"
+    out += _fact("proxy", proxy, src("proxy_env"))
+    apt = unknown if facts.apt_sources is None else ", ".join(facts.apt_sources) or "none"
+    out += _fact("apt sources", apt, src("apt_sources"))
+    return out
+
+
 def render_report(facts: HostFacts, checks: Iterable[Check], defaults: Mapping[str, Any]) -> str:
     """The readable report, every line at most 80 columns."""
     src = facts.sources.get
@@ -116,6 +146,7 @@ def render_report(facts: HostFacts, checks: Iterable[Check], defaults: Mapping[s
     )
     out += _fact("nscd", _yes_no(facts.nscd_running, "running", "not running"), src("nscd_running"))
     out += _fact("python", _yes_no(facts.python_is_python3, "Python 3", "not Python 3"), src("python_is_python3"))
+    out += _later_facts(facts)
     out += _fact("root", _yes_no(facts.is_root), None)
 
     out += _section("Network interfaces")

@@ -203,3 +203,81 @@ def apparmor_libvirtd_profile(root: Path) -> tuple[bool, str]:
 
 def is_root() -> tuple[bool, str]:
     return os.geteuid() == 0, "os.geteuid()"
+
+
+#: The time-sync units Kolla's precheck asks ``systemctl is-active`` about (prechecks/tasks/timesync_checks.yml).
+NTP_UNITS = ("chrony.service", "chronyd.service", "ntp.service", "ntpd.service", "systemd-timesyncd.service")
+
+
+def ntp_active(run: CommandRunner) -> tuple[tuple[str, ...] | None, str]:
+    """The time-sync units that are active (``systemctl is-active``: one answer line per unit), None when unknown."""
+    argv = ["systemctl", "is-active", *NTP_UNITS]
+    shown = "systemctl is-active " + " ".join(u.removesuffix(".service") for u in NTP_UNITS) + " (as kolla's precheck)"
+    result = run(argv)
+    if result.returncode == NOT_FOUND:
+        return None, f"{shown}: systemctl not installed"
+    states = result.output.split()
+    if len(states) != len(NTP_UNITS):  # no systemd (a container): it says so instead
+        first = (result.output.strip().splitlines() or [f"exit {result.returncode}"])[0]
+        return None, f"{shown}: {first}"
+    return tuple(u.removesuffix(".service") for u, s in zip(NTP_UNITS, states, strict=True) if s == "active"), shown
+
+
+def apt_sources(root: Path) -> tuple[tuple[str, ...] | None, str]:
+    """The URIs apt fetches from: one-line ``deb URI ...`` entries and deb822 ``URIs:`` fields.
+
+    None when there is no apt configuration at all (not a Debian host, or a bare fixture).
+    """
+    apt = root / "etc/apt"
+    files = [apt / "sources.list"]
+    try:
+        files += sorted(p for p in (apt / "sources.list.d").iterdir() if p.suffix in (".list", ".sources"))
+    except OSError:
+        pass
+    uris: list[str] = []
+    read = []
+    for path in files:
+        try:
+            text = path.read_text(errors="replace")
+        except OSError:
+            continue
+        read.append(str(path))
+        if path.suffix == ".sources":
+            uris += _deb822_uris(text)
+            continue
+        for raw in text.splitlines():
+            words = raw.split("#", 1)[0].split()
+            if words[:1] != ["deb"]:
+                continue
+            rest = " ".join(words[1:])
+            if rest.startswith("["):  # deb [arch=arm64 signed-by=...] URI suite
+                rest = rest.split("]", 1)[1] if "]" in rest else ""
+            if rest.split():
+                uris.append(rest.split()[0])
+    if not read:
+        return None, f"not readable: {apt / 'sources.list'} nor {apt / 'sources.list.d'}"
+    return tuple(dict.fromkeys(uris)), ", ".join(read)
+
+
+def _deb822_uris(text: str) -> list[str]:
+    """``URIs:`` of the enabled stanzas of a deb822 .sources file (``Enabled: no`` turns one off)."""
+    uris: list[str] = []
+    for stanza in text.split("\n\n"):
+        fields: dict[str, str] = {}
+        for line in stanza.splitlines():
+            key, sep, value = line.split("#", 1)[0].partition(":")
+            if sep and not line.startswith((" ", "\t")):
+                fields[key.strip().lower()] = value.strip()
+        if fields.get("enabled", "yes").lower() not in ("no", "false", "0"):
+            uris += fields.get("uris", "").split()
+    return uris
+
+
+def page_size(root: Path, run: CommandRunner) -> tuple[int | None, str]:
+    """The kernel's page size (``getconf PAGESIZE``; os.sysconf on the live host when getconf is missing)."""
+    result = run(["getconf", "PAGESIZE"])
+    if result.returncode == 0 and result.output.strip().isdigit():
+        return int(result.output.strip()), "getconf PAGESIZE"
+    if root == Path("/"):
+        return os.sysconf("SC_PAGE_SIZE"), "os.sysconf('SC_PAGE_SIZE')"
+    return None, "getconf PAGESIZE: not available"

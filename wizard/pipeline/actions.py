@@ -12,8 +12,9 @@ import argparse
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from wizard.pipeline.hoststate import systemd_running
 
@@ -80,9 +81,11 @@ def apparmor_disable(profile: str) -> int:
     return code
 
 
-def preflight(release: str | None) -> int:
+def preflight(release: str | None, answers: dict[str, str] | None = None, *, offline: bool = False) -> int:
+    """The preflight step: probe this host, run every check (the live ones too, unless ``offline``)
+    and fail on a failed one. ``answers``: the plan's network answers (missing ones are detected)."""
     from wizard.host.checks import preflight_checks
-    from wizard.host.probe import probe_host
+    from wizard.host.probe import live_network_probe, probe_host
 
     facts = probe_host()
     rel = None
@@ -91,7 +94,8 @@ def preflight(release: str | None) -> int:
 
         rel = get_release(release)
     failed = 0
-    for check in preflight_checks(facts, rel):
+    live = live_network_probe(None, offline=offline)
+    for check in preflight_checks(facts, rel, answers={k: v for k, v in (answers or {}).items() if v}, live=live):
         print(f"{check.status:>4}  {check.title}: {check.reason}")
         if check.status == "fail":
             failed += 1
@@ -101,6 +105,27 @@ def preflight(release: str | None) -> int:
         print(f"{failed} check{'s' if failed > 1 else ''} failed")
         return 1
     return 0
+
+
+#: ``preflight`` options that carry the plan's answers (all optional: a missing one is detected).
+PREFLIGHT_ANSWERS = {
+    "--network-interface": "network_interface",
+    "--external-interface": "neutron_external_interface",
+    "--haproxy": "enable_haproxy",
+    "--vip": "kolla_internal_vip_address",
+    "--registry": "docker_registry",
+}
+
+
+def preflight_options(answers: Mapping[str, Any]) -> list[str]:
+    """The ``preflight`` options for a plan's answers (argv items: the preflight step appends them), so the
+    step judges the NICs, VIP and registry the install will use rather than re-detected ones."""
+    out: list[str] = []
+    for flag, key in PREFLIGHT_ANSWERS.items():
+        value = answers.get(key)
+        if value not in (None, ""):
+            out += [flag, str(value)]
+    return out
 
 
 def summary(vip: str, venv: str) -> int:
@@ -121,6 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("profile")
     p = sub.add_parser("preflight")
     p.add_argument("--release")
+    for flag, key in PREFLIGHT_ANSWERS.items():
+        p.add_argument(flag, dest=key)
+    p.add_argument("--offline", action="store_true", help="skip the checks that send packets")
     p = sub.add_parser("summary")
     p.add_argument("--vip", required=True)
     p.add_argument("--venv", required=True)
@@ -130,7 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.action == "apparmor-disable":
         return apparmor_disable(args.profile)
     if args.action == "preflight":
-        return preflight(args.release)
+        answers = {key: getattr(args, key) for key in PREFLIGHT_ANSWERS.values()}
+        return preflight(args.release, answers, offline=args.offline)
     return summary(args.vip, args.venv)
 
 

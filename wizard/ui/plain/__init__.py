@@ -95,7 +95,11 @@ class PlainWizard:
         os_name = f.os.pretty_name or f"{f.os.id} {f.os.version_id}".strip() or "unknown OS"
         kvm = "KVM usable" if f.virt.usable else "KVM NOT usable"
         self.say(f"Host: {f.hostname or '?'}, {os_name}, {f.arch}, {kvm}.")
-        checks = preflight_checks(f, find_release(session.values().get("openstack_release") or ""))
+        from wizard.host.probe import live_network_probe
+
+        values = session.values()
+        live = live_network_probe(self.args.host_facts)
+        checks = preflight_checks(f, find_release(values.get("openstack_release") or ""), answers=values, live=live)
         bad = [c for c in checks if c.status != "pass"]
         passed = len(checks) - len(bad)
         self.say(f"Preflight: {passed} of {len(checks)} checks pass.")

@@ -35,6 +35,7 @@ class Session:
     restart: bool = False
     answers: AnswerSession | None = None  # given (--answers), the journal's and the typed answers
     unfinished: Any = None  # the journal's unfinished install (wizard.pipeline.journal.UnfinishedInstall)
+    probed_here: bool = False  # the facts are this machine's: the checks that send packets may run
     _checks: list[Any] | None = None
     _plan: Any = None
     _plan_key: str | None = None
@@ -52,6 +53,7 @@ class Session:
         kolla_dir: str | Path | None = None,
         host_facts_path: str | None = None,
     ) -> Session:
+        probed_here = facts is None and not host_facts_path
         if facts is None:
             from wizard.host.probe import load_facts
 
@@ -66,6 +68,7 @@ class Session:
             answers_path=answers_path,
             steps_file=steps_file,
             kolla_dir=Path(kolla_dir or "/etc/kolla"),
+            probed_here=probed_here,
         )
         from wizard.ui.runs import resumable_install
 
@@ -81,10 +84,12 @@ class Session:
         """The preflight checks (``Check(id, title, status, reason, hint)``) for the chosen release, computed once."""
         if self._checks is None:
             from wizard.host.checks import preflight_checks
+            from wizard.host.probe import live_network_probe
             from wizard.kolla.releases import find_release
 
             release = find_release(self.values.get("openstack_release") or "")
-            self._checks = list(preflight_checks(self.facts, release))
+            live = live_network_probe(None, offline=not self.probed_here)
+            self._checks = list(preflight_checks(self.facts, release, answers=self.values, live=live))
         return self._checks
 
     # --- journal ---------------------------------------------------------------------------
