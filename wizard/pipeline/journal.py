@@ -91,6 +91,9 @@ class Journal:
             return j
         except UserError as exc:
             raise UserError(f"{exc}{j.recovery_hint()}") from None
+        except NotADirectoryError:
+            ensure_private_dir(j.state_dir, "state directory")  # says what is in the way (exit 3)
+            raise
         except OSError as exc:
             raise UserError(f"{j.path}: cannot read the journal: {exc.strerror}") from None
         try:

@@ -628,6 +628,8 @@ def _open_log(path: Path):
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
     except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a FIFO nobody reads (or a device): never wait for it
+            raise StateWriteError(f"{path}: the step's log is not a regular file; move it away") from None
         why = "it is a symbolic link" if exc.errno == errno.ELOOP else exc.strerror
         raise StateWriteError(f"{path}: cannot open the step's log: {why}") from None
     try:
