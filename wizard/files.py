@@ -28,6 +28,7 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from wizard.errors import UserError
@@ -171,21 +172,11 @@ def write_output(path: Path | str, data: str | bytes, *, mode: int | None = None
         sys.stdout.flush()
         return "standard output"
     path = Path(path)
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        st = None
-    except OSError as exc:
-        raise UnsafePathError(f"{path}: {exc.strerror}") from None
+    st = _stat_or_none(path, follow=False, fail=lambda why: UnsafePathError(f"{path}: {why}"))
     target = path
     if st is not None and stat.S_ISLNK(st.st_mode):
         target = _safe_link_target(path, st)
-        try:
-            st = os.stat(target)
-        except FileNotFoundError:
-            st = None
-        except OSError as exc:
-            raise UnsafePathError(f"{path}: {exc.strerror}") from None
+        st = _stat_or_none(target, follow=True, fail=lambda why: UnsafePathError(f"{path}: {why}"))
     if st is not None and (stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
         _write_stream(target, raw)
         return str(path)
@@ -196,6 +187,16 @@ def write_output(path: Path | str, data: str | bytes, *, mode: int | None = None
     except OSError as exc:
         raise UnsafePathError(f"cannot write {path}: {exc.strerror or exc}") from None
     return str(path) if target == path else f"{path} (→ {target})"
+
+
+def _stat_or_none(path: Path, *, follow: bool, fail: Callable[[str], UserError]) -> os.stat_result | None:
+    """``stat``/``lstat`` of ``path``; None when it does not exist; any other OS error is ``fail(strerror)``."""
+    try:
+        return os.stat(path) if follow else os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise fail(exc.strerror or str(exc)) from None
 
 
 def _write_stream(path: Path, raw: bytes) -> None:
@@ -275,12 +276,9 @@ def ensure_private_dir(path: Path | str, what: str) -> Path:
     it at all (read-only, full, a file in the way) is :class:`StateWriteError` (exit 3).
     """
     path = Path(path)
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        st = None
-    except OSError as exc:
-        raise StateWriteError(f"{path}: cannot use it as the {what}: {exc.strerror}") from None
+    st = _stat_or_none(
+        path, follow=True, fail=lambda why: StateWriteError(f"{path}: cannot use it as the {what}: {why}")
+    )
     if st is None:
         try:
             _makedirs(path.parent)

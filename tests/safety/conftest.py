@@ -60,15 +60,16 @@ def cli(argv: list[str], timeout: float = 60, **kw) -> subprocess.CompletedProce
 
 def in_mount_ns(script: str, timeout: float = 90) -> subprocess.CompletedProcess:
     """Run a shell ``script`` in a private mount namespace: its mounts vanish with it, the host's stay."""
-    return subprocess.run(
-        ["unshare", "-m", "--propagation", "private", "sh", "-ec", script],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
+    return cli(["unshare", "-m", "--propagation", "private", "sh", "-ec", script], timeout=timeout)
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def one_line(stderr: str) -> str:

@@ -11,9 +11,10 @@ import json
 import shlex
 from pathlib import Path
 
+import pytest
 import yaml
 
-from tests.safety.conftest import cli, in_mount_ns, needs_mount_ns, one_line, wizard_argv
+from tests.safety.conftest import alive, cli, in_mount_ns, needs_mount_ns, one_line, wizard_argv
 from wizard.pipeline.events import exit_code
 
 
@@ -38,14 +39,6 @@ def _run(tmp: Path) -> str:
     return shlex.join(wizard_argv(tmp, "run", "--steps-file", str(_steps(tmp)), "--non-interactive"))
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 def _stderr_of(tmp: Path) -> str:
     return (tmp / "stderr").read_text()
 
@@ -61,7 +54,7 @@ def test_a_full_log_dir_stops_the_step_exits_3_and_the_install_resumes_once_spac
     assert "rc=3" in res.stdout, res.stdout + res.stderr
     line = one_line(_stderr_of(tmp_path))
     assert "cannot write the step's log: No space left on device" in line and "run again to resume" in line
-    assert not _alive(int((tmp_path / "step.pid").read_text())), "the step kept running"
+    assert not alive(int((tmp_path / "step.pid").read_text())), "the step kept running"
     journal = json.loads((tmp_path / "state/journal.json").read_text())
     assert journal["steps"]["one"]["status"] == "interrupted" and journal["status"] == "interrupted"
     # space freed (a fresh, empty tmpfs), the flood over: the same command resumes at step one
@@ -118,28 +111,18 @@ def test_a_state_dir_on_a_full_disk_before_the_run_is_one_line_exit_3(tmp_path):
 
 
 @needs_mount_ns
-def test_a_read_only_state_dir_is_one_line_exit_3(tmp_path):
-    state = tmp_path / "state"
-    state.mkdir(mode=0o700)
+@pytest.mark.parametrize("which", ["state", "log"])
+def test_a_read_only_state_or_log_dir_is_one_line_exit_3_and_the_journal_is_not_left_running(tmp_path, which):
+    ro = tmp_path / which
+    ro.mkdir(mode=0o700)
     res = in_mount_ns(
-        f"mount -t tmpfs -o size=64k,mode=700 tmpfs {state}\nmount -o remount,ro {state}\n"
+        f"mount -t tmpfs -o size=64k,mode=700 tmpfs {ro}\nmount -o remount,ro {ro}\n"
         f"{_run(tmp_path)} 2> {tmp_path}/stderr || echo rc=$?\n"
     )
     assert "rc=3" in res.stdout, res.stdout + res.stderr
     assert "Read-only file system" in one_line(_stderr_of(tmp_path))
-
-
-@needs_mount_ns
-def test_a_read_only_log_dir_is_one_line_exit_3_and_the_journal_is_not_left_running(tmp_path):
-    log = tmp_path / "log"
-    log.mkdir(mode=0o700)
-    res = in_mount_ns(
-        f"mount -t tmpfs -o size=64k,mode=700 tmpfs {log}\nmount -o remount,ro {log}\n"
-        f"{_run(tmp_path)} 2> {tmp_path}/stderr || echo rc=$?\n"
-    )
-    assert "rc=3" in res.stdout, res.stdout + res.stderr
-    assert "Read-only file system" in one_line(_stderr_of(tmp_path))
-    assert json.loads((tmp_path / "state/journal.json").read_text())["status"] == "interrupted"
+    if which == "log":
+        assert json.loads((tmp_path / "state/journal.json").read_text())["status"] == "interrupted"
 
 
 def test_a_log_dir_that_is_a_file_is_one_line_exit_3(tmp_path):

@@ -20,19 +20,11 @@ import yaml
 
 from tests.conftest import REPO
 from tests.pipeline.conftest import plan_of, sh, step
-from tests.safety.conftest import cli, one_line, wizard_argv
+from tests.safety.conftest import alive, cli, one_line, wizard_argv
 from wizard.errors import UserError
 from wizard.pipeline.journal import Journal
 from wizard.pipeline.process import boot_id, identity, start_time
 from wizard.pipeline.runner import Runner
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def _wait_for(predicate, timeout: float = 30) -> None:
@@ -85,7 +77,7 @@ def test_resume_never_kills_a_process_group_that_only_has_the_recorded_pid(tmp_p
     steps = _forged_journal(tmp_path, bystander.pid, ident)
     res = cli(wizard_argv(tmp_path, "run", "--steps-file", str(steps), "--non-interactive"))
     assert res.returncode == 0, res.stderr
-    assert _alive(bystander.pid), "resume killed a process it did not start"
+    assert alive(bystander.pid), "resume killed a process it did not start"
 
 
 def test_resume_stops_the_left_over_group_when_its_identity_matches(tmp_path, bystander):
@@ -187,7 +179,7 @@ def test_a_second_run_after_the_lock_file_was_deleted_neither_runs_nor_kills_the
         second = cli(argv)
         assert second.returncode == 2
         assert f"another aio-wizard (process {first.pid}) is still running this install" in one_line(second.stderr)
-        assert _alive(int(pid_file.read_text())), "the second run killed the first run's step"
+        assert alive(int(pid_file.read_text())), "the second run killed the first run's step"
     finally:
         first.send_signal(signal.SIGTERM)
         assert first.wait(timeout=30) == 130

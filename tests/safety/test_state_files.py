@@ -175,3 +175,21 @@ def test_ensure_private_dir_errors_are_user_errors(tmp_path):
     (tmp_path / "f").write_text("")
     with pytest.raises(UserError):
         ensure_private_dir(tmp_path / "f", "log directory")
+
+
+def test_a_planned_file_that_is_a_symlink_fails_the_step_and_its_target_is_untouched(tmp_path):
+    from tests.pipeline.conftest import plan_of, step
+    from wizard.pipeline.journal import Journal
+    from wizard.pipeline.model import FileWrite
+    from wizard.pipeline.runner import Runner
+
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    victim = _victim(tmp_path)
+    (root / "etc/hosts").symlink_to(victim)
+    plan = plan_of(step("hosts", files=(FileWrite("/etc/hosts", content="10.0.0.1 x\n", backup=True),)), root=root)
+    status = Runner(plan, Journal.load(tmp_path / "state"), tmp_path / "log").run()
+    assert status == "failed"
+    assert "is a symbolic link" in (tmp_path / "log/01-hosts.log").read_text()
+    assert victim.read_text() == "precious\n" and (root / "etc/hosts").is_symlink()
+    assert not list((root / "etc").glob("hosts.aio-wizard.bak*"))

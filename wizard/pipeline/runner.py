@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from wizard.errors import UserError
-from wizard.files import StateWriteError, atomic_write, ensure_private_dir
+from wizard.files import StateWriteError, UnsafePathError, atomic_write, ensure_private_dir
 from wizard.pipeline.events import (
     AlreadyDone,
     DecideFn,
@@ -420,17 +420,19 @@ class Runner:
 
         A file that cannot be written fails the step like a failing command (exit 1): OSError, and
         ValueError from a transform that refuses its input (a changed init-runonce, a globals.yml
-        the merge cannot place a key in) or from a file that is not UTF-8. So retry, skip and abort
+        the merge cannot place a key in) or from a file that is not UTF-8, and UnsafePathError (a
+        symlink, a device or a directory where the file goes: never written through). So retry, skip and abort
         apply, and the journal and the listeners hear how the step ended.
         """
         for f in step.files:
             if self.cancelled:
                 raise _Cancelled
             try:
-                stream.note(apply_file(f, self.plan.root))
-            except (OSError, ValueError) as exc:
+                done = apply_file(f, self.plan.root)
+            except (OSError, ValueError, UnsafePathError) as exc:
                 stream.note(f"error: cannot write {f.path}: {exc}")
                 return 1
+            stream.note(done)  # outside the try: a log that cannot be written is not this file's failure
         for cmd in step.commands:
             if self.cancelled:
                 raise _Cancelled
@@ -578,6 +580,8 @@ def apply_file(f: FileWrite, root: Path) -> str:
     input): the runner fails the step with the message.
     """
     target = host_path(root, f.path)
+    if target.is_symlink():  # chmod, mkdir and the write would all act on what it points to
+        raise UnsafePathError(f"{target} is a symbolic link: the wizard does not write through it; remove it")
     if f.directory:
         existed = target.is_dir()
         target.mkdir(parents=True, exist_ok=True)
