@@ -28,7 +28,7 @@ __all__ = ["main"]
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run the plain wizard; exit code 0 done (or dry run), 1 a step failed, 2 bad input, 130 interrupted."""
+    """Run the plain wizard; the exit code follows the CLI contract (0, 1, 2, 3, 130: `aio-wizard --help`)."""
     prompter = make_prompter()
     return PlainWizard(args, prompter).run()
 
