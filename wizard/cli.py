@@ -4,12 +4,14 @@ Kept deliberately light: ``--help``, ``--version`` and every non-interactive sub
 import textual (the TUI costs ~0.2 s to import and is useless on a serial console), so each
 subcommand's module is imported only when that subcommand runs.
 
-Exit codes: 0 done, 1 a step failed, 2 bad input or usage, 130 interrupted.
+Exit codes: 0 done, 1 a step failed, 2 bad input or usage, 3 the wizard could not write its state
+or logs (full disk, read-only: free space and run again to resume), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 from collections.abc import Sequence
@@ -21,7 +23,8 @@ DEFAULT_STATE_DIR = "/var/lib/aio-wizard"
 DEFAULT_LOG_DIR = "/var/log/aio-wizard"
 
 EPILOG = """\
-exit codes: 0 done, 1 a step failed, 2 bad input or usage, 130 interrupted
+exit codes: 0 done, 1 a step failed, 2 bad input or usage, 3 could not write its
+state or logs (full disk, read-only: fix it and run again to resume), 130 interrupted
 
 On a machine that must not be changed, run with --dry-run: the whole wizard works,
 and at the end it shows (and can save) the plan instead of running it.
@@ -140,6 +143,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+            raise
+        # a write the wizard did not expect to fail (its own state is StateWriteError already)
+        print(f"aio-wizard: {exc.filename or 'write'}: {exc.strerror}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,9 @@ What is exported is what an install would use: the ``--answers`` file's values, 
 of the install recorded in the journal (so a running or finished install can be repeated
 elsewhere), then what this host suggests. Secrets never appear (the catalog has none, and the
 journal's answers are filtered by the pipeline before they reach the disk).
+
+``-o`` goes through :func:`wizard.files.write_output`: ``/dev/null`` or a FIFO is written to,
+never replaced by a file; a directory, a block device or an unsafe symlink is refused (exit 2).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from wizard.answers.answers_file import dump_answers, load_answers
 from wizard.answers.resolve import resolve_answers
 from wizard.errors import UserError
-from wizard.files import atomic_write
+from wizard.files import write_output
 from wizard.host.probe import load_facts
 from wizard.pipeline.journal import Journal
 
@@ -43,8 +46,9 @@ def run(args: argparse.Namespace) -> int:
     text = dump_answers(resolved.values, resolved.descriptions())
     output = args.output
     if output and output != "-":
-        atomic_write(Path(output), text)
-        print(f"aio-wizard: answers written to {output}", file=sys.stderr)
+        # a device, a FIFO or a symlink is written to or refused, never replaced (wizard.files.write_output)
+        where = write_output(output, text)
+        print(f"aio-wizard: answers written to {where}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

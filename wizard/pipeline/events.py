@@ -21,8 +21,11 @@ from wizard.pipeline.display import display_lines, line_count
 StepStatus = Literal["pending", "running", "done", "failed", "skipped", "interrupted"]
 Decision = Literal["retry", "skip", "abort"]
 PlanStatus = Literal["done", "failed", "aborted", "interrupted"]
-#: The process exit code of each way a run ends (``aio-wizard --help``: 0 done, 1 a step failed, 130 interrupted).
-EXIT_CODES: dict[str, int] = {"done": 0, "failed": 1, "aborted": 1, "interrupted": 130}
+#: The process exit code of each way a run ends (``aio-wizard --help``: 0 done, 1 a step failed,
+#: 2 bad input or usage, 3 the wizard could not write its state or logs, 130 interrupted).
+#: "state-unwritable" is the run stopped by :class:`wizard.files.StateWriteError` (full disk,
+#: read-only or missing state/log directory): its own code so scripts can tell it from a failed step.
+EXIT_CODES: dict[str, int] = {"done": 0, "failed": 1, "aborted": 1, "state-unwritable": 3, "interrupted": 130}
 
 
 def exit_code(status: str) -> int:

@@ -10,12 +10,23 @@ Resume rules (see :func:`resume_plan`):
 - when a step's fingerprint changed (its commands, or the answers it depends on), it runs again,
   and so does every step after the first changed one;
 - ``--from STEP`` runs STEP and everything after it again, whatever the journal says.
+
+Safety: the journal is read without following a symlink or waiting on a FIFO, and its shape is
+checked (a hand-edited journal of the wrong shape is one line, exit 2, never a traceback or a
+silent rerun of every step; a ``version`` this wizard does not know is refused). Before each
+save the journal on disk, always one this wizard wrote and could read, is kept as
+``journal.json.prev`` (a hard link: no extra write), so a damaged journal can be recovered.
+A save that fails (full disk, read-only) is :class:`wizard.files.StateWriteError` (exit 3).
+Every PID recorded (the runner's, each step's process group) comes with its identity
+(:mod:`wizard.pipeline.process`) so a resume never signals a process it did not start.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,12 +36,17 @@ from typing import Any
 from wizard.answers.questions import KEYS, question
 from wizard.answers.validation import SECRET_KEY
 from wizard.errors import UserError
-from wizard.files import atomic_write
+from wizard.files import StateWriteError, UnsafePathError, atomic_write, ensure_private_dir
 from wizard.pipeline.lock import is_locked
 from wizard.pipeline.model import Plan
+from wizard.pipeline.process import identity, same_process
 
 JOURNAL_NAME = "journal.json"
+PREVIOUS_SUFFIX = ".prev"
 VERSION = 1
+MAX_JOURNAL_BYTES = 16 * 1024 * 1024
+STEP_STATUSES = ("pending", "running", "done", "failed", "skipped", "interrupted")
+RUN_STATUSES = ("running", "done", "failed", "aborted", "interrupted")
 
 
 def public_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -60,27 +76,53 @@ class Journal:
         self.state_dir = Path(state_dir)
         self.path = self.state_dir / JOURNAL_NAME
         self.data: dict[str, Any] = {}
+        self._dir_checked = False
+        self._on_disk_good = False  # whether the file at self.path is one this object read or wrote
 
     # --- reading --------------------------------------------------------------------------
 
     @classmethod
     def load(cls, state_dir: Path | str) -> Journal:
-        """The journal in ``state_dir`` (empty when there is none)."""
+        """The journal in ``state_dir`` (empty when there is none); UserError (exit 2) when damaged."""
         j = cls(state_dir)
         try:
-            raw = j.path.read_text()
+            raw = _read_regular(j.path)
         except FileNotFoundError:
             return j
+        except UserError as exc:
+            raise UserError(f"{exc}{j.recovery_hint()}") from None
+        except NotADirectoryError:
+            ensure_private_dir(j.state_dir, "state directory")  # says what is in the way (exit 3)
+            raise
         except OSError as exc:
             raise UserError(f"{j.path}: cannot read the journal: {exc.strerror}") from None
         try:
-            data = json.loads(raw)
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise UserError(f"{j.path}: the journal is not UTF-8 text{j.recovery_hint()}") from None
         except json.JSONDecodeError as exc:
-            raise UserError(f"{j.path}:{exc.lineno}: the journal is not valid JSON: {exc.msg}") from None
-        if not isinstance(data, dict):
-            raise UserError(f"{j.path}:1: the journal is not a JSON object")
+            where = f"{j.path}:{exc.lineno}"
+            raise UserError(f"{where}: the journal is not valid JSON: {exc.msg}{j.recovery_hint()}") from None
+        except RecursionError:
+            raise UserError(f"{j.path}:1: the journal is nested too deeply{j.recovery_hint()}") from None
+        problem = journal_shape_problem(data)
+        if problem:
+            raise UserError(f"{j.path}:{_line_of(raw, problem[0])}: {problem[1]}{j.recovery_hint()}")
         j.data = data
+        j._on_disk_good = True
         return j
+
+    @property
+    def previous_path(self) -> Path:
+        """The last good journal, kept at every save: what a damaged journal is recovered from."""
+        return self.path.with_name(JOURNAL_NAME + PREVIOUS_SUFFIX)
+
+    def recovery_hint(self) -> str:
+        """How to recover from a damaged journal, for the end of the error line."""
+        moved = f"mv {self.path} {self.path}.damaged"
+        if os.path.lexists(self.previous_path):
+            return f"; the last good copy is {self.previous_path}: {moved} && cp {self.previous_path} {self.path}"
+        return f"; move it away to start over: {moved}"
 
     @property
     def exists(self) -> bool:
@@ -113,9 +155,50 @@ class Journal:
     # --- writing --------------------------------------------------------------------------
 
     def save(self) -> None:
-        """Write the journal now (atomic_write makes the directory and fsyncs: see the module docstring)."""
+        """Write the journal now, keeping the one on disk as ``journal.json.prev`` first.
+
+        atomic_write fsyncs the file and the directory (see the module docstring). Any OS error
+        is a :class:`StateWriteError` (exit 3): the caller stops the step, and a run started
+        again once the disk is fixed resumes from the journal on disk, which is whole.
+        """
         self.data["updated_at"] = time.time()
-        atomic_write(self.path, json.dumps(self.data, indent=2, sort_keys=True) + "\n", mode=0o600)
+        text = json.dumps(self.data, indent=2, sort_keys=True) + "\n"
+        if not self._dir_checked:
+            ensure_private_dir(self.state_dir, "state directory")
+            self._dir_checked = True
+        try:
+            self._keep_previous()
+            atomic_write(self.path, text, mode=0o600)
+        except UnsafePathError:
+            raise
+        except OSError as exc:
+            raise StateWriteError(
+                f"{self.path}: cannot write the journal: {exc.strerror or exc}; "
+                "free space or fix the state directory, then run again to resume"
+            ) from None
+
+    def _keep_previous(self) -> None:
+        """Hard-link the journal on disk to ``journal.json.prev`` (atomically, by rename).
+
+        Only a journal this process loaded or wrote is kept (a damaged one is refused at load),
+        so ``.prev`` is always one the wizard can resume from.
+        """
+        if not self._on_disk_good:
+            self._on_disk_good = True  # from now on the file on disk is one we wrote
+            return
+        tmp = self.path.with_name(f".{JOURNAL_NAME}{PREVIOUS_SUFFIX}.{os.getpid()}.tmp")
+        try:
+            os.link(self.path, tmp, follow_symlinks=False)
+        except FileNotFoundError:
+            return
+        except FileExistsError:
+            os.unlink(tmp)
+            os.link(self.path, tmp, follow_symlinks=False)
+        except OSError as exc:
+            if exc.errno in (errno.EPERM, errno.EXDEV, errno.EMLINK):  # a file system without hard links
+                return
+            raise
+        os.replace(tmp, self.previous_path)
 
     def begin(self, plan: Plan, *, from_step: str | None = None, until_step: str | None = None) -> list[ResumeEntry]:
         """Record ``plan`` as the current run and return, for each of its steps, whether it runs.
@@ -148,6 +231,7 @@ class Journal:
             "steps": steps,
             "status": "running",
             "pid": os.getpid(),
+            "pid_identity": identity(os.getpid()),
             "started_at": time.time(),
             "resumed": resumed,
             "range": {"from": from_step, "until": until_step},
@@ -157,13 +241,29 @@ class Journal:
             stale.unlink(missing_ok=True)
         return entries
 
-    def orphaned_groups(self) -> list[int]:
-        """Process groups of commands whose runner died while they ran (status still "running")."""
-        out = []
+    def orphaned_groups(self) -> list[tuple[int, dict[str, Any] | None]]:
+        """Process groups of commands whose runner died while they ran (status still "running").
+
+        Each with the identity recorded when it started (None in journals from before that):
+        :func:`wizard.pipeline.runner.stop_orphaned_group` acts only on a match.
+        """
+        out: list[tuple[int, dict[str, Any] | None]] = []
         for entry in self.data.get("steps", {}).values() if self.data else ():
             if entry.get("status") == "running" and isinstance(entry.get("pgid"), int):
-                out.append(entry["pgid"])
+                ident = entry.get("pgid_identity")
+                out.append((entry["pgid"], ident if isinstance(ident, dict) else None))
         return out
+
+    def live_runner(self) -> int | None:
+        """The PID of another wizard still running this journal's install, proven by its identity.
+
+        The lock normally says so; this catches a lock file deleted under a running wizard,
+        so a second run neither starts nor stops the first one's step.
+        """
+        pid = self.data.get("pid") if self.data else None
+        if self.status != "running" or not isinstance(pid, int) or pid == os.getpid():
+            return None
+        return pid if same_process(pid, self.data.get("pid_identity")) else None
 
     def update_step(self, step_id: str, **fields: Any) -> None:
         self.step(step_id).update(fields)
@@ -207,6 +307,80 @@ def resume_plan(
         else:
             out.append(ResumeEntry(s.id, True))
     return out
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of ``path`` if it is a regular file (no symlink followed, no FIFO waited on)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UserError(f"{path} is a symbolic link, not a journal") from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UserError(f"{path} is not a regular file, not a journal")
+        if st.st_size > MAX_JOURNAL_BYTES:
+            raise UserError(f"{path} is {st.st_size} bytes, too big for a journal")
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def journal_shape_problem(data: Any) -> tuple[str, str] | None:
+    """``(key, message)`` for the first thing in ``data`` a journal cannot hold, else None.
+
+    The runner trusts what :meth:`Journal.load` returns, so a hand-edited journal of the wrong
+    shape is refused here rather than crashing later or silently making every step run again.
+    """
+    if not isinstance(data, dict):
+        return "", "the journal is not a JSON object"
+    version = data.get("version", VERSION)
+    if not isinstance(version, int) or isinstance(version, bool):
+        return "version", f"version: {version!r} is not a journal version"
+    if version != VERSION:
+        return "version", f"version: {version}: written by another aio-wizard (this one reads version {VERSION})"
+    status = data.get("status")
+    if status is not None and status not in RUN_STATUSES:
+        return "status", f"status: {status!r} is not one of {', '.join(RUN_STATUSES)}"
+    for key, kind in (("answers", dict), ("steps", dict), ("plan", list), ("range", dict)):
+        if key in data and data[key] is not None and not isinstance(data[key], kind):
+            return key, f"{key}: must be a JSON {'object' if kind is dict else 'array'}"
+    for key in ("pid",):
+        if key in data and (not isinstance(data[key], int) or isinstance(data[key], bool)):
+            return key, f"{key}: must be a whole number"
+    for i, p in enumerate(data.get("plan") or ()):
+        if not isinstance(p, dict) or not isinstance(p.get("id"), str):
+            return "plan", f'plan[{i}]: must be an object with a string "id"'
+        if p.get("fingerprint") is not None and not isinstance(p["fingerprint"], str):
+            return "fingerprint", f"plan[{i}].fingerprint: must be a string"
+    for sid, entry in (data.get("steps") or {}).items():
+        if not isinstance(entry, dict):
+            return sid, f"steps.{sid}: must be a JSON object"
+        st = entry.get("status", "pending")
+        if st not in STEP_STATUSES:
+            return sid, f"steps.{sid}.status: {st!r} is not one of {', '.join(STEP_STATUSES)}"
+        for key in ("attempts", "pgid", "exit_code"):
+            v = entry.get(key)
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool)):
+                return sid, f"steps.{sid}.{key}: must be a whole number"
+        for key in ("started_at", "ended_at"):
+            v = entry.get(key)
+            if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool)):
+                return sid, f"steps.{sid}.{key}: must be a number"
+    return None
+
+
+def _line_of(raw: bytes, key: str) -> int:
+    """The line of the first ``"key"`` in the journal text (1 when not found): for FILE:LINE."""
+    if not key:
+        return 1
+    at = raw.find(json.dumps(key).encode())
+    return raw.count(b"\n", 0, at) + 1 if at != -1 else 1
 
 
 def _fingerprints(data: Mapping[str, Any] | None) -> dict[str, Any]:

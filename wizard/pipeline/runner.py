@@ -8,16 +8,35 @@ Each command runs with stdin from /dev/null, stdout and stderr merged into one p
 session (so Ctrl+C in the terminal does not reach it half-way: the runner stops the whole
 process group itself, TERM then KILL after a grace period). The pipe is enlarged to 1 MiB and read
 in chunks that big, never by line; the bytes go through :class:`wizard.pipeline.output.OutputStream`.
+
+Root-safety (see the README's "What the wizard does to your host"):
+
+- every command starts behind a gate: ``sh`` waits on its stdin (a pipe only the runner holds)
+  and execs the command only after the journal durably records its process group and that
+  group's identity (:mod:`wizard.pipeline.process`). A ``kill -9`` of the runner before that
+  closes the pipe, and the command never runs: a step never runs twice at once;
+- a resume stops a left-over process group only when its identity (boot id, start time)
+  matches the record, and refuses to start while the journal's runner is proven alive (its
+  lock file was deleted under it); the lock itself is checked before every step;
+- the log directory is made 0700 (an unsafe existing one is refused); logs are opened without
+  following symlinks or waiting on FIFOs, and the attempt's header lines are written through
+  before its first command starts;
+- a journal or log that cannot be written (full disk, read-only) stops the step's process
+  group, records the step interrupted where the journal still can be written, and raises
+  :class:`wizard.files.StateWriteError` (exit 3): a later run resumes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import functools
 import os
 import select
+import shutil
 import signal
+import stat
 import subprocess
 import threading
 import time
@@ -25,7 +44,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from wizard.errors import UserError
-from wizard.files import atomic_write
+from wizard.files import StateWriteError, UnsafePathError, atomic_write, ensure_private_dir
 from wizard.pipeline.events import (
     AlreadyDone,
     DecideFn,
@@ -46,6 +65,7 @@ from wizard.pipeline.journal import Journal
 from wizard.pipeline.lock import PipelineLock
 from wizard.pipeline.model import Command, FileWrite, Plan, PlannedStep, host_path
 from wizard.pipeline.output import CHUNK, OutputStream
+from wizard.pipeline.process import identity, leads_live_group, same_process
 from wizard.pipeline.redact import Redactor
 
 BASE_ENV = {
@@ -64,6 +84,11 @@ BASE_ENV = {
 DEFAULT_GRACE = 10.0
 SHOWN_TAIL_LINES = 20  # the last lines of output a failed or interrupted step is shown with
 EXIT_DRAIN_SECONDS = 2.0  # after the command exits, how long a grandchild may keep the pipe open
+# The gate every command starts behind: wait for the runner's go on stdin, then become the command
+# (same PID, so the recorded group and identity are the command's). EOF instead of "go": exit 125.
+GATE_SCRIPT = 'IFS= read -r go && [ "$go" = go ] || exit 125; exec "$@" </dev/null'
+GATE_ARGV0 = "aio-wizard-gate"
+GATE_NOT_STARTED = 125
 
 
 def log_file_name(index: int, step_id: str) -> str:
@@ -73,6 +98,30 @@ def log_file_name(index: int, step_id: str) -> str:
 
 class _Cancelled(Exception):
     pass
+
+
+class _LogFailed(Exception):
+    """A step's log could not be written (not an OSError, so a file write's handler cannot mistake it)."""
+
+
+class _SafeLog:
+    """The step's log file; an OS error on write or flush becomes :class:`_LogFailed`."""
+
+    def __init__(self, fh, path: Path) -> None:
+        self._fh = fh
+        self.path = path
+
+    def write(self, data: bytes | memoryview) -> int:
+        try:
+            return self._fh.write(data)
+        except OSError as exc:
+            raise _LogFailed(f"{self.path}: cannot write the step's log: {exc.strerror or exc}") from None
+
+    def flush(self) -> None:
+        try:
+            self._fh.flush()
+        except OSError as exc:
+            raise _LogFailed(f"{self.path}: cannot write the step's log: {exc.strerror or exc}") from None
 
 
 class Runner:
@@ -98,6 +147,7 @@ class Runner:
         self.grace = grace
         self.redactor = redactor or Redactor(host_path(plan.root, f) for f in plan.secret_files)
         self._use_lock = lock
+        self._lock: PipelineLock | None = None
         self._cancel = threading.Event()
 
     # --- control --------------------------------------------------------------------------
@@ -126,22 +176,44 @@ class Runner:
         lock = PipelineLock(self.journal.state_dir) if self._use_lock else None
         if lock:
             lock.acquire()
+        self._lock = lock
         try:
-            return self._run(from_step, until_step)
+            other = self.journal.live_runner()
+            if other:
+                raise UserError(
+                    f"another aio-wizard (process {other}) is still running this install, though its lock "
+                    f"{self.journal.state_dir / 'lock'} was removed; wait for it or stop it first"
+                )
+            try:
+                return self._run(from_step, until_step)
+            except UserError:  # the state or the logs cannot be written, or the lock was lost
+                self._abandon()
+                raise
         finally:
+            self._lock = None
             if lock:
                 lock.release()
+
+    def _abandon(self) -> None:
+        """After a StateWriteError: the journal says "interrupted" where it can still be written.
+
+        When it cannot (the same full disk), the journal on disk still says "running": the next
+        run treats that as an interrupted step whose process died, which is the truth.
+        """
+        with contextlib.suppress(UserError, OSError):
+            if self.journal.status == "running":
+                self.journal.finish("interrupted", failed_step=None, skipped_steps=[])
 
     def _run(self, from_step: str | None, until_step: str | None) -> PlanStatus:
         plan = self.plan
         was_unfinished = self.journal.unfinished
         orphans = self.journal.orphaned_groups()
         entries = self.journal.begin(plan, from_step=from_step, until_step=until_step)
-        for pgid in orphans:
-            stop_orphaned_group(pgid, self.grace)
+        for pgid, recorded in orphans:
+            stop_orphaned_group(pgid, self.grace, recorded)
         # entries are in plan order: (1-based position, step, entry) for the steps of this run's range
         in_range = [(i, s, e) for i, (s, e) in enumerate(zip(plan.steps, entries, strict=True), 1) if e.in_range]
-        self.log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        ensure_private_dir(self.log_dir, "log directory")
         started = time.monotonic()
         self._emit(
             PlanStarted(
@@ -170,6 +242,8 @@ class Runner:
                 continue
             if self.cancelled:
                 return self._finish("interrupted", started, step.id, skipped)
+            if self._lock is not None:
+                self._lock.verify()
             status = self._run_step(step, index)
             if status == "skipped":
                 skipped.append(step.id)
@@ -226,7 +300,6 @@ class Runner:
 
     def _run_step(self, step: PlannedStep, index: int) -> str:
         """Run one step with its retries; return its final status ("done", "skipped", "failed", "aborted"...)."""
-        total = len(self.plan.steps)
         log_path = self.log_dir / log_file_name(index, step.id)
         try:
             reason = step.is_done(self.plan.root)
@@ -239,6 +312,20 @@ class Runner:
             self._end_step(step.id, index, "done", reason=f"already done: {reason}", already_done="checked")
             return "done"
 
+        try:
+            return self._run_attempts(step, index, log_path, done_check_error)
+        except _LogFailed as exc:
+            with contextlib.suppress(UserError):
+                self.journal.update_step(
+                    step.id, status="interrupted", reason="its log could not be written", ended_at=time.time()
+                )
+            raise StateWriteError(
+                f"{exc}; the step was stopped: free space or fix it, then run again to resume"
+            ) from None
+
+    def _run_attempts(self, step: PlannedStep, index: int, log_path: Path, done_check_error: str) -> str:
+        """The attempts of one step (see :meth:`_run_step`), its log open."""
+        total = len(self.plan.steps)
         attempts = int(self.journal.step(step.id).get("attempts", 0))
         auto_retries = 0
         with _open_log(log_path) as log:
@@ -263,6 +350,7 @@ class Runner:
                     stream.note(done_check_error)
                 for note in step.notes:
                     stream.note(f"note: {note}")
+                log.flush()  # the header reaches the file before anything runs: a kill -9 keeps it
                 ended = functools.partial(self._end_step, step.id, index, log_path=str(log_path))
                 try:
                     exit_code = self._attempt(step, stream)
@@ -332,21 +420,24 @@ class Runner:
 
         A file that cannot be written fails the step like a failing command (exit 1): OSError, and
         ValueError from a transform that refuses its input (a changed init-runonce, a globals.yml
-        the merge cannot place a key in) or from a file that is not UTF-8. So retry, skip and abort
+        the merge cannot place a key in) or from a file that is not UTF-8, and UnsafePathError (a
+        symlink, a device or a directory where the file goes: never written through). So retry, skip and abort
         apply, and the journal and the listeners hear how the step ended.
         """
         for f in step.files:
             if self.cancelled:
                 raise _Cancelled
             try:
-                stream.note(apply_file(f, self.plan.root))
-            except (OSError, ValueError) as exc:
+                done = apply_file(f, self.plan.root)
+            except (OSError, ValueError, UnsafePathError) as exc:
                 stream.note(f"error: cannot write {f.path}: {exc}")
                 return 1
+            stream.note(done)  # outside the try: a log that cannot be written is not this file's failure
         for cmd in step.commands:
             if self.cancelled:
                 raise _Cancelled
             stream.note(f"$ {cmd.display}")
+            stream.log.flush()
             code = self._run_command(cmd, stream, step.id)
             stream.close_partial()
             if code not in cmd.ok_exit:
@@ -354,25 +445,42 @@ class Runner:
         return 0
 
     def _run_command(self, cmd: Command, stream: OutputStream, step_id: str) -> int:
+        """Run one command behind the gate (see the module docstring); its exit code."""
         env = command_env(cmd)
+        missing = _not_runnable(cmd.argv[0], env)
+        if missing:
+            stream.note(missing[1])
+            return missing[0]
+        gate_r, gate_w = os.pipe()
         try:
             proc = subprocess.Popen(
-                list(cmd.argv),
-                stdin=subprocess.DEVNULL,
+                ["/bin/sh", "-c", GATE_SCRIPT, GATE_ARGV0, *cmd.argv],
+                stdin=gate_r,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 env=env,
                 close_fds=True,
             )
-        except FileNotFoundError:
-            stream.note(f"error: {cmd.argv[0]}: command not found")
-            return 127
         except (OSError, ValueError) as exc:
+            os.close(gate_w)
             stream.note(f"error: cannot start {cmd.argv[0]}: {getattr(exc, 'strerror', None) or exc}")
             return 126
-        # if this process dies (kill -9), the next run stops the orphaned group before rerunning
-        self.journal.update_step(step_id, pgid=proc.pid)
+        finally:
+            os.close(gate_r)
+        # recorded durably before the command may run: if this process dies (kill -9) from here on,
+        # the next run stops the orphaned group, identified, before rerunning the step
+        try:
+            self.journal.update_step(step_id, pgid=proc.pid, pgid_identity=identity(proc.pid))
+        except BaseException:
+            os.close(gate_w)  # EOF: the gate exits without running the command
+            proc.wait()
+            assert proc.stdout is not None
+            proc.stdout.close()
+            raise
+        with contextlib.suppress(BrokenPipeError):
+            os.write(gate_w, b"go\n")
+        os.close(gate_w)
         assert proc.stdout is not None
         fd = proc.stdout.fileno()
         with contextlib.suppress(OSError):  # a bigger pipe: fewer, larger reads (EPERM past the user's limit)
@@ -395,6 +503,9 @@ class Runner:
                 elif exited_at is not None and time.monotonic() - exited_at > EXIT_DRAIN_SECONDS:
                     break  # a background grandchild holds the pipe open: stop listening
             return proc.wait()
+        except _LogFailed:
+            self._stop_group(proc)  # a step nobody can see or resume cleanly must not run on
+            raise
         finally:
             proc.stdout.close()
 
@@ -411,9 +522,14 @@ class Runner:
         proc.wait()
 
 
-def stop_orphaned_group(pgid: int, grace: float) -> bool:
-    """Stop a process group a killed runner left behind (its step runs again); True if one was running."""
-    if not _group_alive(pgid):
+def stop_orphaned_group(pgid: int, grace: float, recorded: dict | None = None) -> bool:
+    """Stop a process group a killed runner left behind (its step runs again); True if one was stopped.
+
+    Only when ``pgid`` is still the process the journal recorded (``recorded``: boot id and start
+    time, :func:`wizard.pipeline.process.same_process`): after a reboot or PID reuse the number
+    belongs to someone else's process, which is never signalled.
+    """
+    if not _group_alive(pgid) or not same_process(pgid, recorded):
         return False
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGTERM)
@@ -427,12 +543,23 @@ def stop_orphaned_group(pgid: int, grace: float) -> bool:
 
 def _group_alive(pgid: int) -> bool:
     """Whether the session leader ``pgid`` still runs as the leader of its own group (not reused)."""
-    try:
-        with open(f"/proc/{pgid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return False
-    return fields[0] != "Z" and fields[2] == str(pgid)
+    return leads_live_group(pgid)
+
+
+def _not_runnable(program: str, env: dict[str, str]) -> tuple[int, str] | None:
+    """(exit code, message) when ``program`` cannot be started, as a shell would say: 127 or 126.
+
+    Checked before the gate so the step's log says "command not found" in our words, not sh's.
+    """
+    if "/" in program:
+        if not os.path.exists(program):
+            return 127, f"error: {program}: command not found"
+        if os.path.isdir(program) or not os.access(program, os.X_OK):
+            return 126, f"error: cannot start {program}: Permission denied"
+        return None
+    if shutil.which(program, path=env.get("PATH", os.defpath)) is None:
+        return 127, f"error: {program}: command not found"
+    return None
 
 
 def command_env(cmd: Command, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -453,6 +580,8 @@ def apply_file(f: FileWrite, root: Path) -> str:
     input): the runner fails the step with the message.
     """
     target = host_path(root, f.path)
+    if target.is_symlink():  # chmod, mkdir and the write would all act on what it points to
+        raise UnsafePathError(f"{target} is a symbolic link: the wizard does not write through it; remove it")
     if f.directory:
         existed = target.is_dir()
         target.mkdir(parents=True, exist_ok=True)
@@ -495,9 +624,31 @@ def install_signal_handlers(
 
 @contextlib.contextmanager
 def _open_log(path: Path):
-    """The step's log (UTF-8), appended to across attempts and runs, mode 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
-    os.fchmod(fd, 0o600)
-    with open(fd, "wb", buffering=1 << 16) as fh:
-        yield fh
+    """The step's log (UTF-8), appended to across attempts and runs, mode 0600.
+
+    Never through a symlink (O_NOFOLLOW), never waiting on a FIFO (O_NONBLOCK), only a regular
+    file: a planted ``NN-step.log`` must not make root append to or chmod anything else.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a FIFO nobody reads (or a device): never wait for it
+            raise StateWriteError(f"{path}: the step's log is not a regular file; move it away") from None
+        why = "it is a symbolic link" if exc.errno == errno.ELOOP else exc.strerror
+        raise StateWriteError(f"{path}: cannot open the step's log: {why}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise StateWriteError(f"{path}: the step's log is not a regular file; move it away")
+        os.set_blocking(fd, True)
+        os.fchmod(fd, 0o600)
+    except BaseException:
+        os.close(fd)
+        raise
+    fh = open(fd, "wb", buffering=1 << 16)  # noqa: SIM115 - closed below, errors of a failed log suppressed
+    safe = _SafeLog(fh, path)
+    try:
+        yield safe
+        safe.flush()
+    finally:
+        with contextlib.suppress(OSError):  # a failed write was already raised as _LogFailed
+            fh.close()

@@ -182,3 +182,13 @@ async def test_a_step_that_ended_without_an_exit_code_says_so(make_app):
         assert any("failed with no exit code" in line for line in lines), lines
         assert not any("None" in line for line in lines)
         assert app.exit_code == 1
+
+
+async def test_a_log_dir_that_cannot_be_written_ends_the_tui_with_exit_code_3(make_app, flaky_steps, tmp_path):
+    (tmp_path / "log").write_text("a file where the log directory goes\n")
+    app = make_app(start="progress", steps_file=flaky_steps)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "The install could not run" in screen_text(app))
+        assert "log directory is a file" in screen_text(app)
+        await pilot.press("ctrl+q")
+    assert app.return_code == 3

@@ -28,7 +28,7 @@ __all__ = ["main"]
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run the plain wizard; exit code 0 done (or dry run), 1 a step failed, 2 bad input, 130 interrupted."""
+    """Run the plain wizard; the exit code follows the CLI contract (0, 1, 2, 3, 130: `aio-wizard --help`)."""
     prompter = make_prompter()
     return PlainWizard(args, prompter).run()
 
@@ -224,7 +224,7 @@ class PlainWizard:
 
     def _export(self, session) -> None:
         from wizard.answers.answers_file import dump_answers
-        from wizard.files import atomic_write
+        from wizard.files import write_output
 
         def check(text: str) -> str | None:
             if not text:
@@ -239,9 +239,9 @@ class PlainWizard:
         path = self.prompter.text("Save the answers to", default="aio-wizard-answers.yaml", check=check)
         target = Path(path).expanduser()
         try:
-            atomic_write(target, dump_answers(session.values(), session.origins()), mode=0o600)
-        except OSError as exc:
-            self.say(f"  ! cannot write {target}: {exc.strerror}")
+            write_output(target, dump_answers(session.values(), session.origins()), mode=0o600)
+        except UserError as exc:  # a directory, an unsafe symlink, a full disk: one line, ask nothing more
+            self.say(f"  ! {exc}")
             return
         self.say(f"Saved {target}. Re-use it: aio-wizard --answers {target}")
         self.say(f"  or headless: aio-wizard run --answers {target} --non-interactive")

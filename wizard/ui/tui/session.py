@@ -15,7 +15,7 @@ from typing import Any
 
 from wizard.answers.session import AnswerSession
 from wizard.errors import UserError
-from wizard.files import atomic_write
+from wizard.files import write_output
 from wizard.host.facts import HostFacts
 
 
@@ -191,7 +191,7 @@ class Session:
         from wizard.answers.answers_file import dump_answers
 
         target = Path(path).expanduser().absolute()
-        atomic_write(target, dump_answers(self.values, self.answers.origins()))
+        write_output(target, dump_answers(self.values, self.answers.origins()))  # never replaces a device
         return target
 
     # --- plan ------------------------------------------------------------------------------
@@ -265,7 +265,7 @@ class Session:
 
     def save_plan(self, path: str | Path) -> Path:
         target = Path(path).expanduser().absolute()
-        atomic_write(target, self.plan_text())
+        write_output(target, self.plan_text())  # never replaces a device
         return target
 
     # --- run -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Log, OptionList, Static
 
+from wizard.errors import UserError
 from wizard.pipeline.events import (
     Listener,
     PlanFinished,
@@ -68,6 +69,7 @@ class RunCrashed:
     """The runner raised instead of finishing (e.g. another install holds the lock)."""
 
     message: str
+    exit_code: int = 2  # a UserError's own code: 3 when the state or logs could not be written
 
 
 class EventsPending(Message):
@@ -167,7 +169,8 @@ class ProgressScreen(Screen[None]):
         try:
             self.runner.run(**self.app.session.run_options())
         except BaseException as exc:  # shown on screen rather than killing the app
-            self.pump.put(RunCrashed(str(exc) or type(exc).__name__))  # type: ignore[arg-type]
+            code = exc.exit_code if isinstance(exc, UserError) else 2
+            self.pump.put(RunCrashed(str(exc) or type(exc).__name__, code))  # type: ignore[arg-type]
 
     def stop(self) -> None:
         """Cancel the run (quitting): answer any pending question with abort, stop the runner."""
@@ -232,7 +235,7 @@ class ProgressScreen(Screen[None]):
             self._plan_finished(item)
         elif isinstance(item, RunCrashed):
             self.running = False
-            self.app.exit_code = 2
+            self.app.exit_code = item.exit_code
             self._show_finished(Text(f"The install could not run: {item.message}", style="bold red"))
 
     def _add_row(self, step_id: str, title: str) -> StepRow:
