@@ -87,6 +87,45 @@ def test_resume_stops_the_left_over_group_when_its_identity_matches(tmp_path, by
     bystander.wait(timeout=15)  # it was the recorded process: stopped before the step ran again
 
 
+@pytest.fixture
+def leaderless_group():
+    """A process group whose leader exited while a member runs on (``apt-get`` killed, ``dpkg`` still going).
+
+    Yields (pgid, the leader's recorded identity, the member's pid); the member is killed in teardown.
+    """
+    leader = subprocess.Popen(
+        ["sh", "-c", "sleep 300 & echo $!; read -r _"],
+        start_new_session=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    ident = identity(leader.pid)
+    member = int(leader.stdout.readline())
+    leader.stdin.close()  # the leader reads EOF and exits; its member stays in the group
+    leader.wait(timeout=15)
+    yield leader.pid, ident, member
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(member, signal.SIGKILL)
+
+
+def test_resume_stops_a_left_over_group_whose_leader_is_gone(tmp_path, leaderless_group):
+    pgid, ident, member = leaderless_group
+    assert alive(member) and os.getpgid(member) == pgid
+    steps = _forged_journal(tmp_path, pgid, ident)
+    res = cli(wizard_argv(tmp_path, "run", "--steps-file", str(steps), "--non-interactive"))
+    assert res.returncode == 0, res.stderr
+    _wait_for(lambda: not alive(member), timeout=15)
+
+
+def test_resume_leaves_a_leaderless_group_recorded_in_another_boot_alone(tmp_path, leaderless_group):
+    pgid, ident, member = leaderless_group
+    steps = _forged_journal(tmp_path, pgid, {**ident, "boot_id": "00000000-0000-0000-0000-000000000000"})
+    res = cli(wizard_argv(tmp_path, "run", "--steps-file", str(steps), "--non-interactive"))
+    assert res.returncode == 0, res.stderr
+    assert alive(member), "resume killed a process group it cannot prove it started"
+
+
 def test_the_identity_is_the_boot_and_the_start_time_of_the_process():
     me = identity(os.getpid())
     assert me == {"start": start_time(os.getpid()), "boot_id": boot_id()}

@@ -67,3 +67,36 @@ def leads_live_group(pid: int, proc: Path = PROC) -> bool:
     """Whether ``pid`` runs (not a zombie) as the leader of its own process group."""
     fields = _stat_fields(pid, proc)
     return bool(fields) and len(fields) > 2 and fields[0] != "Z" and fields[2] == str(pid)
+
+
+def group_members(pgid: int, proc: Path = PROC) -> list[int]:
+    """The live (not zombie) processes whose process group is ``pgid``, the leader included."""
+    members = []
+    try:
+        entries = list(proc.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.name.isdigit():
+            continue
+        fields = _stat_fields(int(entry.name), proc)
+        if fields and len(fields) > 2 and fields[0] != "Z" and fields[2] == str(pgid):
+            members.append(int(entry.name))
+    return members
+
+
+def is_our_group(pgid: int, recorded: Mapping[str, Any] | None, proc: Path = PROC) -> bool:
+    """Whether the live members of process group ``pgid`` are the group ``recorded`` describes.
+
+    With its leader alive: the leader is the recorded process (:func:`same_process`). With its
+    leader gone (``apt-get`` killed while its ``dpkg`` runs on, holding the lock): the kernel does
+    not reuse a number while a process group still has it, so members of group ``pgid`` in the
+    same boot, none older than the recorded leader, can only be what that leader started.
+    """
+    if leads_live_group(pgid, proc):
+        return same_process(pgid, recorded, proc)
+    if not recorded or recorded.get("start") is None or recorded.get("boot_id") != boot_id(proc):
+        return False
+    members = group_members(pgid, proc)
+    starts = [start_time(pid, proc) for pid in members]
+    return bool(members) and all(s is not None and s >= recorded["start"] for s in starts)

@@ -65,7 +65,7 @@ from wizard.pipeline.journal import Journal
 from wizard.pipeline.lock import PipelineLock
 from wizard.pipeline.model import Command, FileWrite, Plan, PlannedStep, host_path
 from wizard.pipeline.output import CHUNK, OutputStream
-from wizard.pipeline.process import identity, leads_live_group, same_process
+from wizard.pipeline.process import group_members, identity, is_our_group
 from wizard.pipeline.redact import Redactor
 
 BASE_ENV = {
@@ -525,25 +525,20 @@ class Runner:
 def stop_orphaned_group(pgid: int, grace: float, recorded: dict | None = None) -> bool:
     """Stop a process group a killed runner left behind (its step runs again); True if one was stopped.
 
-    Only when ``pgid`` is still the process the journal recorded (``recorded``: boot id and start
-    time, :func:`wizard.pipeline.process.same_process`): after a reboot or PID reuse the number
-    belongs to someone else's process, which is never signalled.
+    Only when ``pgid`` is still the group the journal recorded (``recorded``: boot id and start
+    time, :func:`wizard.pipeline.process.is_our_group`), its leader alive or not: after a reboot or
+    PID reuse the number belongs to someone else's process, which is never signalled.
     """
-    if not _group_alive(pgid) or not same_process(pgid, recorded):
+    if not is_our_group(pgid, recorded):
         return False
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGTERM)
     deadline = time.monotonic() + grace
-    while time.monotonic() < deadline and _group_alive(pgid):
+    while time.monotonic() < deadline and group_members(pgid):
         time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
     return True
-
-
-def _group_alive(pgid: int) -> bool:
-    """Whether the session leader ``pgid`` still runs as the leader of its own group (not reused)."""
-    return leads_live_group(pgid)
 
 
 def _not_runnable(program: str, env: dict[str, str]) -> tuple[int, str] | None:
