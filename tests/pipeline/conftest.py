@@ -6,7 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from tests.pipeline.hosts import DEBIAN_12_ARM64
+from tests.support.guide import GUIDE_ANSWERS
 from wizard.pipeline.events import Event
 from wizard.pipeline.journal import Journal
 from wizard.pipeline.model import Command, Plan, PlannedStep, RetryPolicy
@@ -74,3 +77,12 @@ def make_runner(dirs):
         return runner, rec, journal
 
     return make
+
+
+def cli_files(tmp_path: Path, release: str = "2025.1") -> tuple[str, str]:
+    """``--host-facts`` and ``--answers`` files for the CLI: the guide's answers on a Debian 12 arm64 host."""
+    facts = tmp_path / "facts.json"
+    facts.write_text(DEBIAN_12_ARM64.to_json())
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump({**GUIDE_ANSWERS, "openstack_release": release}))
+    return str(facts), str(answers)

@@ -146,6 +146,8 @@ class StepSpec:
     ``done_files``, for a step that only writes files, replaces ``done``: the step is done when
     every one of its files is already as planned (:func:`wizard.pipeline.model.files_as_wanted`,
     the same answer the plan and the runner use); the text is the reason, ``{paths}`` the files.
+    ``done_when`` says in a line what ``done`` looks for (``{venv}`` the virtualenv), for a plan
+    that is not checked against a host (``plan --json``, the plain review).
     """
 
     id: str
@@ -158,6 +160,7 @@ class StepSpec:
     applies: Callable[[Ctx], bool] = lambda ctx: True
     done: Callable[[Ctx, Path], str | None] | None = None
     done_files: str = ""
+    done_when: str = ""
 
 
 # --- builders --------------------------------------------------------------------------------
@@ -596,6 +599,7 @@ CATALOG: tuple[StepSpec, ...] = (
         "a 127.0.1.1 hostname line breaks kolla-ansible and the containers' name resolution back to the host",
         _hosts,
         done=_hosts_done,
+        done_when="/etc/hosts has no uncommented 127.0.1.1 line",
     ),
     StepSpec(
         "python-prereqs",
@@ -605,6 +609,7 @@ CATALOG: tuple[StepSpec, ...] = (
         retry=NETWORK_RETRY,
         depends_on=("openstack_release",),
         done=_python_done,
+        done_when="dpkg lists every one of these packages as installed",
     ),
     StepSpec(
         "debug-tools",
@@ -616,6 +621,7 @@ CATALOG: tuple[StepSpec, ...] = (
         optional=True,
         applies=lambda ctx: bool(_debug_packages(ctx)),
         done=lambda ctx, root: packages_done(root, _debug_packages(ctx)),
+        done_when="dpkg lists every one of these packages as installed",
     ),
     StepSpec(
         "remove-docker-io",
@@ -625,6 +631,7 @@ CATALOG: tuple[StepSpec, ...] = (
         depends_on=("remove_docker_io",),
         applies=_docker_io_applies,
         done=_docker_io_done,
+        done_when="dpkg lists none of docker.io, containerd, runc",
     ),
     StepSpec(
         "virt-packages",
@@ -633,6 +640,7 @@ CATALOG: tuple[StepSpec, ...] = (
         _virt,
         retry=NETWORK_RETRY,
         done=lambda ctx, root: packages_done(root, _virt_packages(ctx)),
+        done_when="dpkg lists every one of these packages as installed",
     ),
     StepSpec(
         "host-libvirt-off",
@@ -640,6 +648,7 @@ CATALOG: tuple[StepSpec, ...] = (
         "libvirt runs in the nova_libvirt container and needs the host's libvirt socket free; iscsid likewise",
         _libvirt_off,
         done=_libvirt_off_done,
+        done_when="no libvirt or iSCSI unit is enabled and the host libvirt socket is absent",
     ),
     StepSpec(
         "apparmor-libvirtd",
@@ -647,6 +656,7 @@ CATALOG: tuple[StepSpec, ...] = (
         "the host's libvirtd AppArmor profile stops the containerized libvirt from working",
         _apparmor,
         done=_apparmor_done,
+        done_when="/etc/apparmor.d/disable/usr.sbin.libvirtd exists",
     ),
     StepSpec(
         "virtualenv",
@@ -656,6 +666,7 @@ CATALOG: tuple[StepSpec, ...] = (
         depends_on=("venv_path",),
         retry=NETWORK_RETRY,
         done=_venv_done,
+        done_when="{venv}/bin/python and {venv}/bin/pip exist",
     ),
     StepSpec(
         "kolla-ansible",
@@ -665,6 +676,7 @@ CATALOG: tuple[StepSpec, ...] = (
         depends_on=("openstack_release", "kolla_ansible_source", "kolla_ansible_git_ref", "image_source", "venv_path"),
         retry=NETWORK_RETRY,
         done=_kolla_ansible_done,
+        done_when="{venv} holds kolla-ansible (and kolla for builds) of this release, from this source",
     ),
     StepSpec(
         "install-deps",
@@ -711,6 +723,7 @@ CATALOG: tuple[StepSpec, ...] = (
         _genpwd,
         depends_on=("venv_path",),
         done=_genpwd_done,
+        done_when="/etc/kolla/passwords.yml is mode 0600 with every value set",
     ),
     StepSpec(
         "certificates",
@@ -718,6 +731,7 @@ CATALOG: tuple[StepSpec, ...] = (
         "the guide generates the deployment's certificates before bootstrapping",
         _ka("certificates"),
         done=_certificates_done,
+        done_when="/etc/kolla/certificates is not empty",
     ),
     StepSpec(
         "bootstrap-servers",
@@ -765,6 +779,7 @@ CATALOG: tuple[StepSpec, ...] = (
         depends_on=("openstack_release", "venv_path"),
         retry=NETWORK_RETRY,
         done=_openstackclient_done,
+        done_when="{venv}/bin/openstack exists",
     ),
     StepSpec(
         "init-runonce",
@@ -842,6 +857,15 @@ def _done_check(spec: StepSpec, ctx: Ctx, body: StepBody) -> Callable[[Path], st
     return None
 
 
+def _done_when(spec: StepSpec, ctx: Ctx, body: StepBody) -> str:
+    """What the step's done-check looks for, in a line ("" when the step has none)."""
+    if spec.done_files:
+        return spec.done_files.format(paths=", ".join(f.path for f in body.files))
+    if spec.done is None:
+        return ""
+    return spec.done_when.format(venv=ctx.venv)
+
+
 def build_kolla_plan(answers: Mapping[str, Any], facts: Any, release: Any = None, *, root: Path = Path("/")) -> Plan:
     """The concrete plan: every applicable step of :data:`CATALOG` for these answers on this host."""
     rel = _release_of(release, answers)
@@ -863,6 +887,7 @@ def build_kolla_plan(answers: Mapping[str, Any], facts: Any, release: Any = None
                 depends_values={k: answers.get(k) for k in spec.depends_on},
                 optional=spec.optional,
                 done_check=_done_check(spec, ctx, body),
+                done_check_display=_done_when(spec, ctx, body),
                 notes=body.notes,
             )
         )
