@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -86,3 +87,14 @@ def cli_files(tmp_path: Path, release: str = "2025.1") -> tuple[str, str]:
     answers = tmp_path / "answers.yaml"
     answers.write_text(yaml.safe_dump({**GUIDE_ANSWERS, "openstack_release": release}))
     return str(facts), str(answers)
+
+
+def release_plan(release: str, root: Path, arch: str = "x86_64", **given: Any) -> Plan:
+    """The Kolla plan for ``release`` on a guide-like host of the newest Debian it supports."""
+    from tests.pipeline.hosts import host_for
+    from wizard.answers.resolve import resolve_answers
+    from wizard.pipeline.plan import build_plan
+
+    facts = host_for(release, arch)
+    answers = resolve_answers(facts, {**GUIDE_ANSWERS, "openstack_release": release, **given}).values
+    return build_plan(answers, facts, root=root)

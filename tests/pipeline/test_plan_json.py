@@ -40,7 +40,7 @@ def test_plan_json_is_one_object_with_every_step_command_and_file(tmp_path, wiza
     assert env["PATH"].startswith("/opt/kolla-venv/bin:")
     assert env["DEBIAN_FRONTEND"] == "noninteractive"
     globals_step = next(s for s in data["steps"] if s["id"] == "globals")
-    assert "network_interface: \"enp1s0\"" in globals_step["files"][0]["content"]
+    assert 'network_interface: "enp1s0"' in globals_step["files"][0]["content"]
     kolla_config = next(s for s in data["steps"] if s["id"] == "kolla-config")
     passwords = next(f for f in kolla_config["files"] if f["path"] == "/etc/kolla/passwords.yml")
     assert passwords["content"] is None and passwords["copy_from"].endswith("/passwords.yml")

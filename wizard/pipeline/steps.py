@@ -123,9 +123,18 @@ class Ctx:
     def arm64(self) -> bool:
         return bool(getattr(self.facts, "is_arm64", False))
 
+    def in_venv(self, *argv: str) -> Command:
+        """A command of the virtualenv, run as if it were activated: its ``bin`` first on PATH and
+        ``VIRTUAL_ENV`` set. The bash kolla-ansible CLI (≤ 18) finds its playbooks and requirements
+        under ``$VIRTUAL_ENV/share/kolla-ansible`` only when VIRTUAL_ENV names the venv of the
+        script; without it install-deps says "The requirements file … does not exist" and every
+        action "the playbook … could not be found". Set for every release: the 19+ CLI ignores it.
+        """
+        return Command(argv, env={"VIRTUAL_ENV": self.venv}, path_prepend=(f"{self.venv}/bin",))
+
     def kolla_ansible(self, action: str, *extra: str) -> Command:
-        """``kolla-ansible ACTION [extra] -i INVENTORY`` with the virtualenv on PATH."""
-        return Command((self.bin("kolla-ansible"), action, *extra, "-i", INVENTORY), path_prepend=(f"{self.venv}/bin",))
+        """``kolla-ansible ACTION [extra] -i INVENTORY`` in the virtualenv (:meth:`in_venv`)."""
+        return self.in_venv(self.bin("kolla-ansible"), action, *extra, "-i", INVENTORY)
 
     def action(self, *args: str, explain: str = "") -> Command:
         """An internal action (``python3 -m wizard.pipeline.actions ...``), explained in the plan."""
@@ -410,7 +419,7 @@ def _installed_as_wanted(ctx: Ctx, venv: Path, project: str, version: str) -> bo
 
 
 def _install_deps(ctx: Ctx) -> StepBody:
-    return StepBody((Command((ctx.bin("kolla-ansible"), "install-deps"), path_prepend=(f"{ctx.venv}/bin",)),))
+    return StepBody((ctx.in_venv(ctx.bin("kolla-ansible"), "install-deps"),))
 
 
 def _kolla_config(ctx: Ctx) -> StepBody:
@@ -462,7 +471,7 @@ def globals_writes(ctx: Ctx) -> tuple[FileWrite, ...]:
 def _genpwd(ctx: Ctx) -> StepBody:
     return StepBody(
         (
-            Command((ctx.bin("kolla-genpwd"), "-p", PASSWORDS), path_prepend=(f"{ctx.venv}/bin",)),
+            ctx.in_venv(ctx.bin("kolla-genpwd"), "-p", PASSWORDS),
             Command(("chmod", "0600", PASSWORDS)),  # kolla-genpwd rewrites it 0640; only root needs to read it
         ),
         notes=("kolla-genpwd fills only empty values: existing passwords are kept",),
@@ -497,7 +506,7 @@ def _kolla_build(ctx: Ctx) -> StepBody:
     if registry:
         argv += ["--registry", str(registry)]
     return StepBody(
-        (Command(tuple(argv), path_prepend=(f"{ctx.venv}/bin",)),),
+        (ctx.in_venv(*argv),),
         notes=("runs after bootstrap-servers, which installs the Docker engine kolla-build needs",),
     )
 
