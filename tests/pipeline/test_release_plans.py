@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
 import pytest
+import yaml
 
 from tests.pipeline.conftest import release_plan
-from wizard.kolla.releases import release_names
+from wizard.kolla.releases import get_release, load_releases, release_names
+from wizard.kolla.requirements import pin_collection_ref
 
 RELEASES = release_names()
 
@@ -47,3 +55,84 @@ def test_the_runner_gives_the_bash_cli_the_virtual_env_it_needs(tmp_path, make_r
     runner, rec, _ = make_runner(plan)
     assert runner.run(from_step="deploy", until_step="deploy") == "done", rec.lines()
     assert f"BASEDIR={venv}/share/kolla-ansible" in rec.lines("deploy")
+
+
+COLLECTIONS = Path(__file__).resolve().parents[2] / ".." / "shared" / "kolla-collections"
+WHEELS = Path(os.environ.get("AIO_WIZARD_TEST_CACHE", "/var/cache/aio-wizard-tests")) / "wheels"
+
+
+def _kolla_ansible_wheel(version: str) -> Path:
+    """The real kolla-ansible wheel from PyPI, cached; the test is skipped when it cannot be had."""
+    wheel = WHEELS / f"kolla_ansible-{version}-py3-none-any.whl"
+    if not wheel.exists():
+        try:
+            WHEELS.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            pytest.skip(f"no wheel cache at {WHEELS}: {exc}")
+        res = subprocess.run(
+            [sys.executable, "-m", "pip", "download", f"kolla-ansible=={version}", "--no-deps", "-d", str(WHEELS)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if res.returncode != 0 or not wheel.exists():
+            pytest.skip(f"kolla-ansible {version} cannot be downloaded from PyPI: {res.stderr.strip()[-300:]}")
+    return wheel
+
+
+def _wheel_file(wheel: Path, suffix: str) -> str:
+    with zipfile.ZipFile(wheel) as z:
+        name = next(n for n in z.namelist() if n.endswith(suffix))
+        return z.read(name).decode()
+
+
+def test_install_deps_of_2024_1_takes_the_collection_from_the_branch_that_exists(tmp_path):
+    real = _kolla_ansible_wheel("18.8.0")
+    original = _wheel_file(real, "share/kolla-ansible/requirements.yml")
+    assert "version: stable/2024.1" in original  # what 18.x asks for: that branch is gone
+    release = get_release("2024.1")
+    fixed = yaml.safe_load(pin_collection_ref(original, release.collection_ref))
+    before = yaml.safe_load(original)
+    assert len(fixed["collections"]) == len(before["collections"])
+    (entry,) = [c for c in fixed["collections"] if "ansible-collection-kolla" in c["name"]]
+    assert entry == {**before["collections"][0], "version": "unmaintained/2024.1"}
+    if not COLLECTIONS.is_dir():
+        pytest.skip(f"no collection snapshots at {COLLECTIONS} (../shared/kolla-collections)")
+    tarball = COLLECTIONS / f"ansible-collection-kolla-{entry['version'].replace('/', '-')}.tar.gz"
+    assert tarball.exists(), f"no snapshot of {entry['version']} in {COLLECTIONS}"
+
+    # the plan writes exactly this file where install-deps reads it, before it runs
+    venv = tmp_path / "venv"
+    share = venv / "share/kolla-ansible"
+    share.mkdir(parents=True)
+    (share / "requirements.yml").write_text(original)
+    plan = release_plan("2024.1", tmp_path, venv_path=str(venv))
+    step = plan.step("install-deps")
+    (write,) = step.files
+    assert write.path == str(share / "requirements.yml") and write.backup
+    _, new = write.wanted(Path("/"))
+    assert yaml.safe_load(new) == fixed
+    assert step.commands[-1].argv == (str(venv / "bin/kolla-ansible"), "install-deps")
+
+
+def test_pinning_the_collection_ref_keeps_every_other_requirement():
+    text = (
+        "---\ncollections:\n  - name: ansible.posix\n    version: <2\n"
+        "  - name: https://opendev.org/openstack/ansible-collection-kolla\n    type: git\n    version: stable/zed\n"
+    )
+    fixed = yaml.safe_load(pin_collection_ref(text, "zed-eol"))
+    assert fixed["collections"] == [
+        {"name": "ansible.posix", "version": "<2"},
+        {"name": "https://opendev.org/openstack/ansible-collection-kolla", "type": "git", "version": "zed-eol"},
+    ]
+    with pytest.raises(ValueError, match="no ansible-collection-kolla"):
+        pin_collection_ref("collections:\n  - name: ansible.posix\n", "x")
+
+
+@pytest.mark.parametrize("release", [r.name for r in load_releases() if r.install_deps])
+def test_every_release_with_install_deps_says_where_its_collection_lives(release, tmp_path):
+    rel = get_release(release)
+    assert rel.collection_ref in (f"stable/{rel.name}", f"unmaintained/{rel.name}", f"{rel.name}-eol")
+    step = release_plan(release, tmp_path).step("install-deps")
+    assert bool(step.files) == (rel.collection_ref != f"stable/{rel.name}")

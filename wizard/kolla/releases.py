@@ -45,6 +45,7 @@ class Release:
     arm64_images: tuple[str, ...]
     extra_apt: tuple[str, ...]
     images_pullable: bool
+    collection_ref: str | None
 
     # --- derived -----------------------------------------------------------------------------
 
@@ -62,6 +63,11 @@ class Release:
     def git_branch(self) -> str:
         """The stable branch of kolla-ansible for this release (``stable/2025.1``)."""
         return f"stable/{self.name}"
+
+    @property
+    def collection_ref_moved(self) -> bool:
+        """Whether the collection branch the release's requirements.yml names (stable/<release>) is gone."""
+        return bool(self.collection_ref) and self.collection_ref != self.git_branch
 
     @property
     def ansible_managed_by_kolla(self) -> bool:

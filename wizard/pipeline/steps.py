@@ -419,7 +419,31 @@ def _installed_as_wanted(ctx: Ctx, venv: Path, project: str, version: str) -> bo
 
 
 def _install_deps(ctx: Ctx) -> StepBody:
-    return StepBody((ctx.in_venv(ctx.bin("kolla-ansible"), "install-deps"),))
+    """``kolla-ansible install-deps``; where the collection's branch moved, its requirements.yml first
+    names where the collection lives now (the catalog's ``collection_ref``), so install-deps itself
+    (ansible-galaxy, into the collections path kolla-ansible reads) installs it from there."""
+    files: tuple[FileWrite, ...] = ()
+    notes: tuple[str, ...] = ()
+    ref = ctx.release.collection_ref
+    if ctx.release.collection_ref_moved:
+        from wizard.kolla.requirements import pin_collection_ref
+
+        def pin(text: str | None) -> str:
+            return pin_collection_ref(text, ref)
+
+        pin.__qualname__ = "pin_collection_ref"
+        requirements = f"{ctx.share}/requirements.yml"
+        files = (
+            FileWrite(
+                requirements,
+                copy_from=requirements,
+                transform=pin,
+                backup=True,
+                note=f"the openstack.kolla collection from {ref}: {ctx.release.git_branch} no longer exists",
+            ),
+        )
+        notes = (f"this release's requirements.yml names {ctx.release.git_branch}, which is gone: {ref} is used",)
+    return StepBody((ctx.in_venv(ctx.bin("kolla-ansible"), "install-deps"),), files=files, notes=notes)
 
 
 def _kolla_config(ctx: Ctx) -> StepBody:

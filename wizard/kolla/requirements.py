@@ -1,0 +1,35 @@
+"""Edits of what kolla-ansible installs its dependencies from, for releases whose sources moved.
+
+A released kolla-ansible never changes, but the git branches its ``requirements.yml`` names do:
+when a release leaves maintenance, OpenStack renames ``stable/<series>`` to
+``unmaintained/<series>`` and later deletes it, leaving only a ``<series>-eol`` tag. kolla-ansible
+18's ``install-deps`` then fails with "pathspec 'stable/2024.1' did not match". The wizard keeps
+kolla-ansible's own mechanism (``install-deps`` runs ``ansible-galaxy collection install -r
+$BASEDIR/requirements.yml``) and only corrects the ref in that file, from the catalog.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+KOLLA_COLLECTION_REPO = "ansible-collection-kolla"  # openstack/ansible-collection-kolla: the openstack.kolla collection
+
+
+def pin_collection_ref(text: str | None, ref: str) -> str:
+    """``requirements.yml`` with the openstack.kolla collection taken from git ``ref``; every other
+    entry kept as it is. ValueError when the file has no such entry (the runner then says so
+    instead of installing something else)."""
+    data = yaml.safe_load(text or "")
+    collections = data.get("collections") if isinstance(data, dict) else None
+    if not isinstance(collections, list):
+        raise ValueError("requirements.yml has no list of collections")
+    found = False
+    for entry in collections:
+        if isinstance(entry, dict) and str(entry.get("name", "")).rstrip("/").removesuffix(".git").endswith(
+            "/" + KOLLA_COLLECTION_REPO
+        ):
+            entry["version"] = ref
+            found = True
+    if not found:
+        raise ValueError(f"requirements.yml names no {KOLLA_COLLECTION_REPO} collection")
+    return "---\n" + yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
