@@ -136,3 +136,80 @@ def test_every_release_with_install_deps_says_where_its_collection_lives(release
     assert rel.collection_ref in (f"stable/{rel.name}", f"unmaintained/{rel.name}", f"{rel.name}-eol")
     step = release_plan(release, tmp_path).step("install-deps")
     assert bool(step.files) == (rel.collection_ref != f"stable/{rel.name}")
+
+
+@pytest.mark.parametrize("release", RELEASES)
+@pytest.mark.parametrize("image_source", ["pull", "build"])
+def test_kolla_ansible_kolla_and_the_client_install_with_the_release_constraints_and_pins(
+    release, image_source, tmp_path
+):
+    rel = get_release(release)
+    plan = release_plan(release, tmp_path, image_source=image_source)
+    for step_id in ("kolla-ansible", "openstackclient"):
+        fetch, *installs = plan.step(step_id).commands
+        assert fetch.argv[3:6] == (
+            "upper-constraints",
+            rel.constraints_url,
+            "/opt/kolla-venv/aio-wizard-upper-constraints.txt",
+        )
+        for cmd in installs:
+            assert cmd.argv[1] == "install" and cmd.argv[-2:] == (
+                "-c",
+                "/opt/kolla-venv/aio-wizard-upper-constraints.txt",
+            )
+        main = [c for c in installs if "kolla" in c.argv[2] or c.argv[2] == "python-openstackclient"]
+        assert len(main) == (2 if image_source == "build" and step_id == "kolla-ansible" else 1)
+        for cmd in main:
+            assert set(rel.pins) <= set(cmd.argv)
+
+
+def test_releases_that_the_docker_sdk_or_passlib_break_pin_requests_and_bcrypt():
+    assert {"requests<2.32", "bcrypt<4.1"} <= set(get_release("2024.1").pins)
+    assert "requests<2.32" in get_release("train").pins
+    assert "bcrypt<4.1" in get_release("2024.2").pins and "requests<2.32" not in get_release("2024.2").pins
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_each_release_takes_its_constraints_from_a_url_that_still_exists(release):
+    rel = get_release(release)
+    if rel.collection_ref == f"stable/{rel.name}":  # maintained: the redirect to stable/<release> works
+        assert rel.constraints_url == f"https://releases.openstack.org/constraints/upper/{rel.name}"
+    else:  # the branch is gone: a tag of openstack/requirements that never moves
+        assert rel.constraints_url in (
+            f"https://opendev.org/openstack/requirements/raw/tag/{rel.name}-{end}/upper-constraints.txt"
+            for end in ("eom", "eol")
+        )
+
+
+def test_the_constraints_action_drops_the_pinned_lines_and_keeps_the_rest(tmp_path):
+    uc = tmp_path / "uc.txt"
+    uc.write_text("requests===2.31.0\nbcrypt===4.0.1\ndocker===7.0.0\nPyYAML===6.0;python_version>='3.8'\n")
+    out = tmp_path / "out.txt"
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wizard.pipeline.actions",
+            "upper-constraints",
+            uc.as_uri(),
+            str(out),
+            "--without",
+            "requests",
+            "--without",
+            "pyyaml",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    assert out.read_text().splitlines() == ["bcrypt===4.0.1", "docker===7.0.0"]
+
+
+def test_unreachable_constraints_are_installed_without_and_said_so(tmp_path, capsys):
+    from wizard.pipeline.actions import upper_constraints
+
+    out = tmp_path / "out.txt"
+    assert upper_constraints((tmp_path / "missing").as_uri(), str(out), ["requests"], attempts=1) == 0
+    assert "WITHOUT upper-constraints" in capsys.readouterr().out
+    assert all(line.startswith("#") for line in out.read_text().splitlines())

@@ -46,6 +46,8 @@ class Release:
     extra_apt: tuple[str, ...]
     images_pullable: bool
     collection_ref: str | None
+    constraints_url: str
+    pins: tuple[str, ...]
 
     # --- derived -----------------------------------------------------------------------------
 
@@ -99,7 +101,7 @@ def _catalog() -> tuple[tuple[Release, ...], dict[str, str]]:
     releases = []
     for entry in data["releases"]:
         merged = {**defaults, **entry}
-        for key in ("debian", "arm64_images", "extra_apt"):
+        for key in ("debian", "arm64_images", "extra_apt", "pins"):
             merged[key] = tuple(str(v) for v in merged[key])
         merged["name"] = str(merged["name"])
         merged["python_min"] = str(merged["python_min"])

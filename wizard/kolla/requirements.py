@@ -1,4 +1,4 @@
-"""Edits of what kolla-ansible installs its dependencies from, for releases whose sources moved.
+"""Edits of what kolla-ansible and pip install from, for releases whose sources moved on.
 
 A released kolla-ansible never changes, but the git branches its ``requirements.yml`` names do:
 when a release leaves maintenance, OpenStack renames ``stable/<series>`` to
@@ -9,6 +9,9 @@ $BASEDIR/requirements.yml``) and only corrects the ref in that file, from the ca
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
 
 import yaml
 
@@ -33,3 +36,17 @@ def pin_collection_ref(text: str | None, ref: str) -> str:
     if not found:
         raise ValueError(f"requirements.yml names no {KOLLA_COLLECTION_REPO} collection")
     return "---\n" + yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
+
+
+def requirement_name(requirement: str) -> str:
+    """The normalized (PEP 503) project name of a pip requirement or constraint: ``"PyYAML>=6"`` -> ``"pyyaml"``."""
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else ""
+
+
+def constraints_without(text: str, names: Iterable[str]) -> str:
+    """Upper-constraints ``text`` without the lines for ``names`` (the catalog pins those itself:
+    pip refuses a pin that contradicts a constraint)."""
+    drop = {requirement_name(n) for n in names}
+    kept = [line for line in text.splitlines() if requirement_name(line) not in drop or line.lstrip().startswith("#")]
+    return "\n".join(kept) + "\n"

@@ -128,6 +128,45 @@ def preflight_options(answers: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def upper_constraints(url: str, out: str, without: Sequence[str], attempts: int = 3, delay: float = 5.0) -> int:
+    """Fetch the release's upper-constraints to ``out`` for ``pip -c``, without the lines the catalog
+    pins itself. When the URL cannot be fetched (after ``attempts``), ``out`` gets no constraints and
+    the run goes on, saying so: the catalog's pins still keep out the known breakers."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    from wizard.files import atomic_write
+    from wizard.kolla.requirements import constraints_without
+
+    error = ""
+    for attempt in range(1, attempts + 1):
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:  # honours http(s)_proxy/no_proxy
+                text = response.read().decode()
+            break
+        except (OSError, urllib.error.URLError, UnicodeDecodeError) as exc:
+            error = str(getattr(exc, "reason", None) or exc)
+            print(f"cannot fetch {url} (attempt {attempt}/{attempts}): {error}", flush=True)
+            if attempt < attempts:
+                time.sleep(delay)
+    else:
+        print(
+            f"warning: installing WITHOUT upper-constraints ({error}); only the catalog's pins "
+            f"({', '.join(without) or 'none'}) protect this release from newer dependencies",
+            flush=True,
+        )
+        atomic_write(out, f"# {url} could not be fetched: {error}\n")
+        return 0
+    kept = constraints_without(text, without)
+    atomic_write(out, kept)
+    print(
+        f"{out}: {len(kept.splitlines())} constraints from {url}"
+        + (f" (without {', '.join(without)})" if without else "")
+    )
+    return 0
+
+
 def summary(vip: str, venv: str) -> int:
     print("OpenStack is deployed.")
     print(f"  Dashboard (Horizon): http://{vip}/  user: admin")
@@ -149,6 +188,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for flag, key in PREFLIGHT_ANSWERS.items():
         p.add_argument(flag, dest=key)
     p.add_argument("--offline", action="store_true", help="skip the checks that send packets")
+    p = sub.add_parser("upper-constraints")
+    p.add_argument("url")
+    p.add_argument("out")
+    p.add_argument("--without", action="append", default=[])
     p = sub.add_parser("summary")
     p.add_argument("--vip", required=True)
     p.add_argument("--venv", required=True)
@@ -160,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.action == "preflight":
         answers = {key: getattr(args, key) for key in PREFLIGHT_ANSWERS.values()}
         return preflight(args.release, answers, offline=args.offline)
+    if args.action == "upper-constraints":
+        return upper_constraints(args.url, args.out, args.without)
     return summary(args.vip, args.venv)
 
 

@@ -367,17 +367,39 @@ def _git_url(project: str, ref: str) -> str:
     return f"git+https://opendev.org/openstack/{project}@{ref}"
 
 
+def _constraints(ctx: Ctx) -> tuple[str, Command]:
+    """The release's upper-constraints file and the command that fetches it (without the pinned names)."""
+    from wizard.kolla.requirements import requirement_name
+
+    out = f"{ctx.venv}/aio-wizard-upper-constraints.txt"
+    without = [arg for pin in ctx.release.pins for arg in ("--without", requirement_name(pin))]
+    fetch = ctx.action(
+        "upper-constraints",
+        ctx.release.constraints_url,
+        out,
+        *without,
+        explain=f"downloads {ctx.release.name}'s upper-constraints to {out} for pip -c, without the lines the "
+        "catalog pins itself; if it cannot be fetched, goes on without (the pins still apply) and says so",
+    )
+    return out, fetch
+
+
 def _kolla_ansible(ctx: Ctx) -> StepBody:
     pip = ctx.bin("pip")
-    cmds = []
+    constraints, fetch = _constraints(ctx)
+    c = ("-c", constraints)
+    cmds = [fetch]
     if ctx.release.ansible_requirement:
-        cmds.append(Command((pip, "install", "-U", ctx.release.ansible_requirement)))
+        cmds.append(Command((pip, "install", "-U", ctx.release.ansible_requirement, *c)))
     if ctx.build:
         kolla = _git_url("kolla", ctx.git_ref) if ctx.from_git else ctx.release.kolla_requirement
-        cmds.append(Command((pip, "install", kolla)))
+        cmds.append(Command((pip, "install", kolla, *ctx.release.pins, *c)))
     ka = _git_url("kolla-ansible", ctx.git_ref) if ctx.from_git else ctx.release.kolla_ansible_requirement
-    cmds.append(Command((pip, "install", ka)))
-    return StepBody(tuple(cmds))
+    cmds.append(Command((pip, "install", ka, *ctx.release.pins, *c)))
+    notes = ()
+    if ctx.release.pins:
+        notes = (f"pinned for this release (known breakers): {', '.join(ctx.release.pins)}",)
+    return StepBody(tuple(cmds), notes=notes)
 
 
 def _kolla_ansible_done(ctx: Ctx, root: Path) -> str | None:
@@ -558,8 +580,9 @@ def _pull(ctx: Ctx) -> StepBody:
 
 
 def _openstackclient(ctx: Ctx) -> StepBody:
-    constraints = f"https://releases.openstack.org/constraints/upper/{ctx.release.name}"
-    return StepBody((Command((ctx.bin("pip"), "install", "python-openstackclient", "-c", constraints)),))
+    constraints, fetch = _constraints(ctx)
+    install = Command((ctx.bin("pip"), "install", "python-openstackclient", *ctx.release.pins, "-c", constraints))
+    return StepBody((fetch, install))
 
 
 def _openstackclient_done(ctx: Ctx, root: Path) -> str | None:
