@@ -213,3 +213,52 @@ def test_unreachable_constraints_are_installed_without_and_said_so(tmp_path, cap
     assert upper_constraints((tmp_path / "missing").as_uri(), str(out), ["requests"], attempts=1) == 0
     assert "WITHOUT upper-constraints" in capsys.readouterr().out
     assert all(line.startswith("#") for line in out.read_text().splitlines())
+
+
+def _argument(argv, flag):
+    return argv[argv.index(flag) + 1] if flag in argv else None
+
+
+@pytest.mark.parametrize("release", RELEASES)
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
+def test_build_mode_names_the_images_as_the_globals_make_kolla_ansible_look_for_them(release, arch, tmp_path):
+    from wizard.kolla.globals_file import wizard_globals
+
+    rel = get_release(release)
+    plan = release_plan(release, tmp_path, arch=arch, image_source="build")
+    g = wizard_globals(plan.answers, rel)
+    argv = plan.step("kolla-build").commands[0].argv
+    # kolla-ansible's defaults where the globals leave them out
+    registry = g.get("docker_registry", rel.docker_registry)
+    namespace = g.get("docker_namespace", rel.docker_namespace)
+    assert (_argument(argv, "--registry") or "", _argument(argv, "--namespace")) == (registry, namespace)
+    suffix = g.get("openstack_tag_suffix", "")
+    if "{codename}" in rel.image_tag_format:  # openstack_tag of kolla-ansible 15+
+        tag = f"{g['openstack_release']}-{g['kolla_base_distro']}-{rel.image_codename}{suffix}"
+    else:  # openstack_release ~ openstack_tag_suffix
+        tag = f"{g['openstack_release']}{suffix}"
+    assert _argument(argv, "--tag") == tag
+    assert tag.endswith("-aarch64") == (arch == "aarch64")
+    # built images are never named as the published ones: nothing can pull over them
+    assert (registry, namespace) != (rel.docker_registry, rel.docker_namespace)
+    assert "pull" not in plan.step_ids
+    prechecks = plan.step("prechecks").commands[0].argv
+    assert "--use-test-images" not in prechecks
+    assert not (registry == "quay.io" and namespace == "openstack.kolla")  # 2026.1's registry_checks.yml
+
+
+@pytest.mark.parametrize(
+    "version", ["14.11.0", "15.6.0", "16.7.0", "17.9.0", "18.8.0", "19.8.0", "20.6.0", "21.3.0", "22.2.0"]
+)
+def test_the_catalog_image_codename_is_the_one_kolla_ansible_tags_with(version):
+    """kolla-ansible's own kolla_base_distro_version for debian (15+), read from the real package."""
+    wheel = _kolla_ansible_wheel(version)
+    with zipfile.ZipFile(wheel) as z:
+        name = next(n for n in z.namelist() if n.endswith(("group_vars/all.yml", "group_vars/all/common.yml")))
+        group_vars = yaml.safe_load(z.read(name))
+    rel = next(r for r in load_releases() if r.kolla_major == int(version.split(".")[0]))
+    tag_map = group_vars.get("kolla_base_distro_version_default_map")
+    if tag_map is None:
+        assert "{codename}" not in rel.image_tag_format
+    else:
+        assert rel.image_codename == tag_map["debian"]

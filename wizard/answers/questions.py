@@ -444,7 +444,8 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="Image registry (docker_registry)",
         help=(
             "Where the images are pulled from: quay.io since Xena, Docker Hub (empty) before. "
-            "Change it for a local mirror."
+            "Change it for a local mirror. Images built here (image_source build) under the published "
+            "name are named localhost/<namespace>/... instead, so nothing can pull the published ones over them."
         ),
         kind="text",
         example="quay.io",

@@ -539,22 +539,27 @@ def _certificates_done(ctx: Ctx, root: Path) -> str | None:
 
 
 def _kolla_build(ctx: Ctx) -> StepBody:
+    """kolla-build names the images exactly as the globals make kolla-ansible look for them:
+    registry and namespace from :func:`wizard.kolla.globals_file.image_location`, the tag the
+    release's ``openstack_tag`` comes to (release, distro, codename, suffix)."""
+    from wizard.kolla.globals_file import LOCAL_REGISTRY, image_location
+
     distro = str(ctx.a("kolla_base_distro", "debian"))
     tag = ctx.release.image_tag(distro, str(ctx.a("openstack_tag_suffix", "") or ""))
+    registry, namespace = image_location(ctx.answers, ctx.release)
     argv = [ctx.bin("kolla-build"), "-b", distro]
     if ctx.release.install_type:
         argv += ["-t", "source"]  # the guide: build from source
-    argv += ["--tag", tag]
-    namespace = ctx.a("docker_namespace", ctx.release.docker_namespace)
-    if namespace:
-        argv += ["--namespace", str(namespace)]
-    registry = ctx.a("docker_registry", ctx.release.docker_registry)
+    argv += ["--tag", tag, "--namespace", namespace]
     if registry:
-        argv += ["--registry", str(registry)]
-    return StepBody(
-        (ctx.in_venv(*argv),),
-        notes=("runs after bootstrap-servers, which installs the Docker engine kolla-build needs",),
-    )
+        argv += ["--registry", registry]
+    notes = ["runs after bootstrap-servers, which installs the Docker engine kolla-build needs"]
+    if registry == LOCAL_REGISTRY:
+        notes.append(
+            f"images built here are named {LOCAL_REGISTRY}/{namespace}/…:{tag} (and the globals say so): "
+            "never confused with the published ones, which nothing pulls"
+        )
+    return StepBody((ctx.in_venv(*argv),), notes=tuple(notes))
 
 
 def _prechecks(ctx: Ctx) -> StepBody:
@@ -801,7 +806,14 @@ CATALOG: tuple[StepSpec, ...] = (
         "Build the container images",
         "the guide builds the OpenStack images with kolla-build from source",
         _kolla_build,
-        depends_on=("kolla_base_distro", "openstack_tag_suffix", "docker_registry", "docker_namespace"),
+        depends_on=(
+            "openstack_release",
+            "image_source",
+            "kolla_base_distro",
+            "openstack_tag_suffix",
+            "docker_registry",
+            "docker_namespace",
+        ),
         retry=RetryPolicy(retries=1, delays=(60.0,)),
         applies=lambda ctx: ctx.build,
     ),
