@@ -101,6 +101,7 @@ def answers_for(arch: str, release: str) -> dict:
         "venv_path": VENV,
         "debug_tools": GUIDE_DEBUG_TOOLS,
         "remove_docker_io": False,
+        "apt_archive_for_eol": False,
         "network_interface": MANAGEMENT_NIC,
         "kolla_internal_vip_address": HOST_ADDRESS,
         "enable_haproxy": "no",

@@ -18,6 +18,11 @@ from wizard.answers.resolve import resolve_answers
 from wizard.pipeline.plan import build_plan, render_plan
 
 GOLDEN = Path(__file__).with_name("golden")
+BUSTER_SOURCES = (
+    "deb http://deb.debian.org/debian buster main\n"
+    "deb http://security.debian.org/debian-security buster/updates main\n"
+    "deb http://deb.debian.org/debian buster-updates main\n"
+)
 DEBIAN_HOSTS = "127.0.0.1\tlocalhost\n127.0.1.1\taio.example.org\taio\n\n::1     localhost ip6-localhost ip6-loopback\n"
 
 CASES = {
@@ -31,6 +36,8 @@ def _fake_root(tmp_path: Path) -> Path:
     root = tmp_path / "root"
     (root / "etc").mkdir(parents=True)
     (root / "etc/hosts").write_text(DEBIAN_HOSTS)
+    (root / "etc/apt").mkdir()
+    (root / "etc/apt/sources.list").write_text(BUSTER_SOURCES)  # only the Debian 10 plan edits it
     return root
 
 

@@ -126,6 +126,15 @@ def _detect_docker_io(ctx: DefaultContext) -> Default | None:
     return None
 
 
+def _detect_apt_archive(ctx: DefaultContext) -> Default | None:
+    from wizard.kolla.releases import debian_archived
+
+    major = ctx.facts.os.major
+    if major and debian_archived(major):
+        return Default(True, f"Debian {major} ({ctx.facts.os.codename}) is only on archive.debian.org now")
+    return None
+
+
 def _iface(ctx: DefaultContext) -> str | None:
     value = ctx.answers.get("network_interface")
     return value if isinstance(value, str) else None
@@ -328,6 +337,24 @@ QUESTIONS: tuple[Question, ...] = (
         default=_static(False, "docker.io is not installed: nothing to remove"),
         detect=_detect_docker_io,
         validators=(patterns.check_bool,),
+    ),
+    Question(
+        key="apt_archive_for_eol",
+        group="install",
+        prompt="Point apt at archive.debian.org (Debian 10)",
+        help=(
+            "Debian 10 (buster) left Debian's mirrors: apt-get update against deb.debian.org gets 404, so no "
+            "package can be installed. Its packages live on only in the archive of old releases, which has no "
+            "security updates and whose Release files have expired: yes rewrites /etc/apt/sources.list to it "
+            "(a backup is kept) and tells apt to accept the expired dates. No: the plan refuses to run on such "
+            "a host. Meaningless on a Debian still on the mirrors."
+        ),
+        kind="bool",
+        example=True,
+        default=_static(False, "this Debian is still on Debian's mirrors"),
+        detect=_detect_apt_archive,
+        validators=(patterns.check_bool,),
+        advanced=True,
     ),
     # --- management network --------------------------------------------------------------------
     Question(

@@ -48,6 +48,7 @@ class Release:
     collection_ref: str | None
     constraints_url: str
     pins: tuple[str, ...]
+    images_note: str
 
     # --- derived -----------------------------------------------------------------------------
 
@@ -95,7 +96,7 @@ class Release:
 
 
 @functools.cache
-def _catalog() -> tuple[tuple[Release, ...], dict[str, str]]:
+def _catalog() -> tuple[tuple[Release, ...], dict[str, str], frozenset[str]]:
     data = yaml.safe_load(CATALOG_PATH.read_text())
     defaults: dict[str, Any] = data.get("defaults", {})
     releases = []
@@ -107,7 +108,8 @@ def _catalog() -> tuple[tuple[Release, ...], dict[str, str]]:
         merged["python_min"] = str(merged["python_min"])
         releases.append(Release(**merged))
     codenames = {str(k): str(v) for k, v in data.get("debian_codenames", {}).items()}
-    return tuple(releases), codenames
+    archived = frozenset(str(v) for v in data.get("debian_archived", []))
+    return tuple(releases), codenames, archived
 
 
 def load_releases() -> tuple[Release, ...]:
@@ -139,6 +141,11 @@ def find_release(name: object) -> Release | None:
 def debian_codename(debian_major: str) -> str:
     """``"12"`` -> ``"bookworm"``; ``""`` when the catalog does not know the version."""
     return _catalog()[1].get(str(debian_major), "")
+
+
+def debian_archived(debian_major: str) -> bool:
+    """Whether this Debian version's packages are only on archive.debian.org (buster)."""
+    return str(debian_major) in _catalog()[2]
 
 
 def releases_for(debian_major: str, arch: str) -> tuple[Release, ...]:

@@ -216,6 +216,39 @@ def _hosts_done(ctx: Ctx, root: Path) -> str | None:
     return None if line else "no uncommented 127.0.1.1 line in /etc/hosts"
 
 
+def _apt_archive_applies(ctx: Ctx) -> bool:
+    from wizard.kolla.releases import debian_archived
+
+    major = getattr(getattr(ctx.facts, "os", None), "major", "")
+    return bool(major) and debian_archived(major) and bool(ctx.a("apt_archive_for_eol", False))
+
+
+def _apt_archive(ctx: Ctx) -> StepBody:
+    from wizard.pipeline.aptsources import APT_CONF, APT_CONF_CONTENT, to_debian_archive
+
+    codename = ctx.facts.os.codename
+
+    def to_archive(text: str | None) -> str:
+        return to_debian_archive(text, codename)
+
+    to_archive.__qualname__ = "to_debian_archive"
+    return StepBody(
+        files=(
+            FileWrite(
+                "/etc/apt/sources.list",
+                transform=to_archive,
+                backup=True,
+                note=f"{codename} from archive.debian.org (it left Debian's mirrors)",
+            ),
+            FileWrite(APT_CONF, content=APT_CONF_CONTENT, note="the archive's Release files have expired"),
+        ),
+        notes=(
+            f"Debian {ctx.facts.os.major} gets no security updates any more; its packages come from the archive",
+            "other files in /etc/apt/sources.list.d/ are not changed",
+        ),
+    )
+
+
 def _apt_install(packages: tuple[str, ...] | list[str], *, update: bool = True) -> tuple[Command, ...]:
     # A run killed in the middle of dpkg (kill -9, power cut) leaves it half-configured and every
     # later apt-get refuses until this runs; on a healthy system it does nothing.
@@ -578,9 +611,7 @@ def _ka(action: str) -> Callable[[Ctx], StepBody]:
 
 
 def _pull(ctx: Ctx) -> StepBody:
-    notes = ()
-    if not getattr(ctx.release, "images_pullable", True):
-        notes = (f"{ctx.release.name} is end of life: its published images may be gone (image_source: build)",)
+    notes = (ctx.release.images_note,) if ctx.release.images_note else ()
     return StepBody((ctx.kolla_ansible("pull"),), notes=notes)
 
 
@@ -661,6 +692,15 @@ CATALOG: tuple[StepSpec, ...] = (
         _hosts,
         done=_hosts_done,
         done_when="/etc/hosts has no uncommented 127.0.1.1 line",
+    ),
+    StepSpec(
+        "apt-archive",
+        "Point apt at archive.debian.org",
+        "this Debian left Debian's mirrors: apt-get update gets 404 there, so every apt step would fail",
+        _apt_archive,
+        depends_on=("apt_archive_for_eol",),
+        applies=_apt_archive_applies,
+        done_files="apt already uses archive.debian.org: {paths}",
     ),
     StepSpec(
         "python-prereqs",
@@ -891,7 +931,8 @@ def host_problems(answers: Mapping[str, Any], facts: Any, release: Any) -> list[
     The answers' validation says it (release against the host's Debian and architecture
     included), for ``release`` even when ``--release`` overrides the answers' own, so there is
     one wording of each problem. Added here only what validation does not check: docker.io
-    installed without the answer that lets the wizard remove it.
+    installed without the answer that lets the wizard remove it, and a Debian that left the
+    mirrors (buster) without the answer that lets the plan use archive.debian.org.
     """
     from wizard.answers.validation import validate_answers
 
@@ -902,6 +943,20 @@ def host_problems(answers: Mapping[str, Any], facts: Any, release: Any) -> list[
         if getattr(p, "is_error", True) and str(p) not in problems:
             problems.append(str(p))
             keys.add(getattr(p, "key", ""))
+    from wizard.kolla.releases import debian_archived
+
+    os_release = getattr(facts, "os", None)
+    major = getattr(os_release, "major", "")
+    if (
+        major
+        and debian_archived(major)
+        and not answers.get("apt_archive_for_eol")
+        and "apt_archive_for_eol" not in keys
+    ):
+        problems.append(
+            f"apt_archive_for_eol: Debian {major} ({getattr(os_release, 'codename', '')}) left Debian's mirrors, so "
+            "apt-get update fails (404) and no package can be installed: answer true to use archive.debian.org"
+        )
     if (
         getattr(facts, "docker_io_installed", False)
         and not answers.get("remove_docker_io")
