@@ -89,12 +89,26 @@ def cli_files(tmp_path: Path, release: str = "2025.1") -> tuple[str, str]:
     return str(facts), str(answers)
 
 
-def release_plan(release: str, root: Path, arch: str = "x86_64", **given: Any) -> Plan:
-    """The Kolla plan for ``release`` on a guide-like host of the newest Debian it supports."""
+def release_plan(
+    release: str, root: Path, arch: str = "x86_64", facts: dict[str, Any] | None = None, **given: Any
+) -> Plan:
+    """The Kolla plan for ``release`` on a guide-like host of the newest Debian it supports
+    (``facts`` changes some of the host's facts), with the guide's answers and ``given``."""
+    import dataclasses
+
     from tests.pipeline.hosts import host_for
     from wizard.answers.resolve import resolve_answers
     from wizard.pipeline.plan import build_plan
 
-    facts = host_for(release, arch)
-    answers = resolve_answers(facts, {**GUIDE_ANSWERS, "openstack_release": release, **given}).values
-    return build_plan(answers, facts, root=root)
+    host = dataclasses.replace(host_for(release, arch), **(facts or {}))
+    answers = resolve_answers(host, {**GUIDE_ANSWERS, "openstack_release": release, **given}).values
+    return build_plan(answers, host, root=root)
+
+
+def comment_127_0_1_1(text: str | None) -> str:
+    """A sample transform for the file-write tests: the guide's ``sed -i 's/^127.0.1.1/#127.0.1.1/'``."""
+    from wizard.host.services import is_127_0_1_1_line
+
+    if text is None:
+        return ""
+    return "".join("#" + line if is_127_0_1_1_line(line) else line for line in text.splitlines(keepends=True))

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wizard.host.services import apparmor_libvirtd_profile, hosts_127_0_1_1, is_127_0_1_1_line, libvirt_running
+from wizard.host.services import apparmor_libvirtd_profile, libvirt_running
 from wizard.kolla.globals_file import DEFAULT_CONFIG_DIR as KOLLA_DIR
 from wizard.pipeline.hoststate import (
     direct_url,
@@ -188,32 +188,47 @@ def _preflight(ctx: Ctx) -> StepBody:
     )
 
 
-def comment_127_0_1_1(text: str | None) -> str:
-    """The guide's ``sed -i 's/^127.0.1.1/#127.0.1.1/' /etc/hosts``, as a function of the content."""
-    if text is None:
-        return ""
-    lines = text.splitlines(keepends=True)
-    return "".join("#" + line if is_127_0_1_1_line(line) else line for line in lines)
+CLOUD_INIT_HOSTS_OFF = "/etc/cloud/cloud.cfg.d/99-aio-wizard.cfg"
+
+
+def _management_address(ctx: Ctx) -> str | None:
+    """The IPv4 address of the management interface (kolla's api_interface address), None if unknown."""
+    usable = getattr(ctx.facts, "usable_ipv4", None)
+    found = usable(ctx.a("network_interface")) if usable else None
+    return found.address if found is not None else None
 
 
 def _hosts(ctx: Ctx) -> StepBody:
-    return StepBody(
-        files=(
-            FileWrite(
-                HOSTS,
-                transform=comment_127_0_1_1,
-                backup=True,
-                note="the guide's sed: comment out the line that starts with 127.0.1.1",
-            ),
+    from wizard.pipeline.hostsfile import hosts_for_management
+
+    hostname = str(getattr(ctx.facts, "hostname", "") or "")
+    address = _management_address(ctx)
+
+    def edit(text: str | None) -> str:
+        return hosts_for_management(text, hostname, address)
+
+    edit.__qualname__ = "hosts_for_management"
+    files = [
+        FileWrite(
+            HOSTS,
+            transform=edit,
+            backup=True,
+            note=f"`getent ahostsv4 {hostname.split('.')[0] or '$(hostname)'}` must give {address or '?'} only "
+            "(kolla's rabbitmq precheck): 127.0.1.1 and stale lines for the hostname out, the address in",
         )
-    )
-
-
-def _hosts_done(ctx: Ctx, root: Path) -> str | None:
-    if not host_path(root, HOSTS).exists():
-        return None
-    line, _ = hosts_127_0_1_1(host_path(root, "/"))
-    return None if line else "no uncommented 127.0.1.1 line in /etc/hosts"
+    ]
+    notes = []
+    if getattr(ctx.facts, "cloud_init_manages_etc_hosts", False):
+        files.append(
+            FileWrite(
+                CLOUD_INIT_HOSTS_OFF,
+                content="# Written by aio-wizard: cloud-init must not rewrite /etc/hosts (127.0.1.1 back at boot).\n"
+                "manage_etc_hosts: false\n",
+                note="cloud-init's manage_etc_hosts is set on this host",
+            )
+        )
+        notes.append("cloud-init would rewrite /etc/hosts at the next boot: its manage_etc_hosts is turned off")
+    return StepBody(files=tuple(files), notes=tuple(notes))
 
 
 def _apt_archive_applies(ctx: Ctx) -> bool:
@@ -687,11 +702,12 @@ CATALOG: tuple[StepSpec, ...] = (
     ),
     StepSpec(
         "hosts-file",
-        "Comment out the 127.0.1.1 line in /etc/hosts",
-        "a 127.0.1.1 hostname line breaks kolla-ansible and the containers' name resolution back to the host",
+        "Make the hostname resolve to the management address",
+        "a 127.0.1.1 or stale hostname line breaks RabbitMQ (kolla's precheck: the hostname must resolve to "
+        "the management address only); fixed before bootstrap-servers changes anything",
         _hosts,
-        done=_hosts_done,
-        done_when="/etc/hosts has no uncommented 127.0.1.1 line",
+        depends_on=("network_interface",),
+        done_files="the hostname already resolves to the management address only: {paths}",
     ),
     StepSpec(
         "apt-archive",
