@@ -12,7 +12,8 @@ import argparse
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,69 @@ def disable_units(units: Sequence[str]) -> int:
         "but cannot be stopped now"
     )
     return _run(["systemctl", "disable", *present])
+
+
+NTP_UNITS = (  # kolla's prechecks accept chrony, ntp(d) and systemd-timesyncd
+    "chrony.service",
+    "chronyd.service",
+    "ntp.service",
+    "ntpd.service",
+    "ntpsec.service",
+    "systemd-timesyncd.service",
+)
+TIMESYNCD = "systemd-timesyncd.service"
+SYNCHRONIZED = ("timedatectl", "show", "-p", "NTPSynchronized", "--value")
+
+
+def time_sync(
+    package: str | None, timeout: float, interval: float = 10.0, clock: Callable[[], float] = time.monotonic
+) -> int:
+    """Make an NTP daemon run and wait, bounded, for the clock to be synchronized.
+
+    kolla's prechecks fail with "No host NTP daemon is running" and then on an unsynchronized
+    clock; a minimal Debian has no NTP daemon at all. An installed daemon (chrony, ntp) is used
+    as it is: installing systemd-timesyncd would remove it (they conflict). Otherwise ``package``
+    is installed (None: Debian 10, where timesyncd is part of systemd). Then ``systemctl enable
+    --now``, or only ``enable`` where systemd is not PID 1 (said so: nothing can be waited for).
+    Fails when the clock is not synchronized after ``timeout`` seconds.
+    """
+    present = installed_units(NTP_UNITS)
+    if not present:
+        if package:
+            code = _run(["apt-get", "-o", "DPkg::Lock::Timeout=120", "install", "-y", package])
+            if code:
+                return code
+        present = installed_units(NTP_UNITS)
+        if not present:
+            print(f"no NTP daemon unit is installed ({', '.join(NTP_UNITS)})")
+            return 1
+    unit = next((u for u in present if u != TIMESYNCD), present[0])
+    if not systemd_running(Path("/")):
+        print(
+            "systemd is not running here (a chroot or a container): the NTP daemon is enabled for the next boot "
+            "but cannot be started, nor the clock's synchronization waited for"
+        )
+        return _run(["systemctl", "enable", unit])
+    code = _run(["systemctl", "enable", "--now", unit])
+    if code:
+        return code
+    start = clock()
+    while True:
+        res = subprocess.run(list(SYNCHRONIZED), stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
+        waited = clock() - start
+        if res.stdout.strip() == "yes":
+            print(f"the clock is synchronized ({unit}, after {waited:.0f} s)", flush=True)
+            return 0
+        if waited >= timeout:
+            print(
+                f"the clock is still not synchronized after {timeout:.0f} s ({' '.join(SYNCHRONIZED)}: "
+                f"{res.stdout.strip() or res.stderr.strip()}): can this host reach an NTP server (UDP port 123)? "
+                f"`timedatectl timesync-status` shows which one it tries",
+                flush=True,
+            )
+            return 1
+        print(f"waiting for the clock to be synchronized: {waited:.0f}/{timeout:.0f} s", flush=True)
+        time.sleep(interval)
 
 
 def apparmor_disable(profile: str) -> int:
@@ -132,7 +196,6 @@ def upper_constraints(url: str, out: str, without: Sequence[str], attempts: int 
     """Fetch the release's upper-constraints to ``out`` for ``pip -c``, without the lines the catalog
     pins itself. When the URL cannot be fetched (after ``attempts``), ``out`` gets no constraints and
     the run goes on, saying so: the catalog's pins still keep out the known breakers."""
-    import time
     import urllib.error
     import urllib.request
 
@@ -188,6 +251,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for flag, key in PREFLIGHT_ANSWERS.items():
         p.add_argument(flag, dest=key)
     p.add_argument("--offline", action="store_true", help="skip the checks that send packets")
+    p = sub.add_parser("time-sync")
+    p.add_argument("--install", metavar="PACKAGE")
+    p.add_argument("--timeout", type=float, default=120.0)
     p = sub.add_parser("upper-constraints")
     p.add_argument("url")
     p.add_argument("out")
@@ -203,6 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.action == "preflight":
         answers = {key: getattr(args, key) for key in PREFLIGHT_ANSWERS.values()}
         return preflight(args.release, answers, offline=args.offline)
+    if args.action == "time-sync":
+        return time_sync(args.install, args.timeout)
     if args.action == "upper-constraints":
         return upper_constraints(args.url, args.out, args.without)
     return summary(args.vip, args.venv)

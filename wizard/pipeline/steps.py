@@ -396,6 +396,43 @@ def _apparmor_done(ctx: Ctx, root: Path) -> str | None:
     return None
 
 
+TIME_SYNC_TIMEOUT = 120  # seconds to wait for NTPSynchronized=yes
+
+
+def _time_sync(ctx: Ctx) -> StepBody:
+    major = getattr(getattr(ctx.facts, "os", None), "major", "")
+    # Debian 10's systemd-timesyncd is part of systemd; from 11 on it is a package of its own (priority standard)
+    package = ("--install", "systemd-timesyncd") if not (major.isdigit() and int(major) <= 10) else ()
+    return StepBody(
+        (
+            ctx.action(
+                "time-sync",
+                *package,
+                "--timeout",
+                str(TIME_SYNC_TIMEOUT),
+                explain="uses an installed chrony/ntp, else apt-get install systemd-timesyncd; systemctl enable "
+                f"--now it; waits up to {TIME_SYNC_TIMEOUT} s for `timedatectl show -p NTPSynchronized --value` = yes "
+                "(where systemd is not running, e.g. a chroot: systemctl enable, and it says so)",
+            ),
+        ),
+        notes=("kolla's prechecks need an active NTP daemon and a synchronized clock; none is active here",),
+    )
+
+
+def _time_sync_done(ctx: Ctx, root: Path) -> str | None:
+    from wizard.pipeline.actions import NTP_UNITS, TIMESYNCD
+
+    units = enabled_units(root, NTP_UNITS)
+    if not units:
+        return None
+    if units == [TIMESYNCD]:
+        # systemd-timesyncd creates this when it has synchronized the clock (systemd 239+)
+        if not host_path(root, "/run/systemd/timesync/synchronized").exists():
+            return None
+        return "systemd-timesyncd is enabled and has synchronized the clock"
+    return f"{', '.join(units)} enabled"
+
+
 def _venv(ctx: Ctx) -> StepBody:
     return StepBody(
         (
@@ -774,6 +811,16 @@ CATALOG: tuple[StepSpec, ...] = (
         _apparmor,
         done=_apparmor_done,
         done_when="/etc/apparmor.d/disable/usr.sbin.libvirtd exists",
+    ),
+    StepSpec(
+        "time-sync",
+        "Synchronize the clock (NTP)",
+        "kolla's prechecks fail without an active NTP daemon and a synchronized clock; a minimal Debian has none",
+        _time_sync,
+        retry=NETWORK_RETRY,
+        applies=lambda ctx: getattr(ctx.facts, "ntp_daemon_active", None) is not True,
+        done=_time_sync_done,
+        done_when="an NTP daemon is enabled (systemd-timesyncd: and has synchronized the clock)",
     ),
     StepSpec(
         "virtualenv",
