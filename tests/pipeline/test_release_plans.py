@@ -262,3 +262,16 @@ def test_the_catalog_image_codename_is_the_one_kolla_ansible_tags_with(version):
         assert "{codename}" not in rel.image_tag_format
     else:
         assert rel.image_codename == tag_map["debian"]
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_a_git_source_is_taken_from_a_ref_that_still_exists(release, tmp_path):
+    rel = get_release(release)
+    maintained = rel.name in ("2025.1", "2025.2", "2026.1")
+    assert rel.git_branch == (f"stable/{rel.name}" if maintained else rel.git_branch)
+    assert rel.git_branch in (f"stable/{rel.name}", f"unmaintained/{rel.name}", f"{rel.name}-eol")
+    assert maintained == rel.git_branch.startswith("stable/")
+    plan = release_plan(release, tmp_path, kolla_ansible_source="git", image_source="build")
+    installs = [c.argv[2] for c in plan.step("kolla-ansible").commands if c.argv[1:2] == ("install",)]
+    assert f"git+https://opendev.org/openstack/kolla-ansible@{rel.git_branch}" in installs
+    assert f"git+https://opendev.org/openstack/kolla@{rel.git_branch}" in installs

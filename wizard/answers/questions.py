@@ -117,7 +117,8 @@ def _default_release(ctx: DefaultContext) -> Default:
 
 def _default_git_ref(ctx: DefaultContext) -> Default:
     release = ctx.release or newest_release()
-    return Default(release.git_branch, f"the stable branch of {release.name}")
+    where = "the stable branch" if release.git_branch == release.stable_branch else "where the source lives now"
+    return Default(release.git_branch, f"{where} of {release.name}")
 
 
 def _detect_docker_io(ctx: DefaultContext) -> Default | None:
@@ -286,7 +287,8 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="kolla-ansible git branch or tag",
         help=(
             "Used only with the git source: pip installs kolla-ansible from this ref of "
-            "opendev.org/openstack/kolla-ansible."
+            "opendev.org/openstack/kolla-ansible. A release out of maintenance loses its stable/ branch: "
+            "then it is unmaintained/<release> or the <release>-eol tag."
         ),
         kind="text",
         example="stable/2026.1",

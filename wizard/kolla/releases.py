@@ -46,6 +46,7 @@ class Release:
     extra_apt: tuple[str, ...]
     images_pullable: bool
     collection_ref: str | None
+    git_ref: str | None
     constraints_url: str
     pins: tuple[str, ...]
     images_note: str
@@ -64,13 +65,19 @@ class Release:
 
     @property
     def git_branch(self) -> str:
-        """The stable branch of kolla-ansible for this release (``stable/2025.1``)."""
+        """Where kolla-ansible's source of this release lives now: ``stable/2025.1`` while maintained,
+        then ``unmaintained/<release>`` or the ``<release>-eol`` tag (the stable branch is deleted)."""
+        return self.git_ref or self.stable_branch
+
+    @property
+    def stable_branch(self) -> str:
+        """``stable/<release>``: what the release's own files (requirements.yml) name."""
         return f"stable/{self.name}"
 
     @property
     def collection_ref_moved(self) -> bool:
         """Whether the collection branch the release's requirements.yml names (stable/<release>) is gone."""
-        return bool(self.collection_ref) and self.collection_ref != self.git_branch
+        return bool(self.collection_ref) and self.collection_ref != self.stable_branch
 
     @property
     def ansible_managed_by_kolla(self) -> bool:

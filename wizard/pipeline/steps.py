@@ -546,10 +546,10 @@ def _install_deps(ctx: Ctx) -> StepBody:
                 copy_from=requirements,
                 transform=pin,
                 backup=True,
-                note=f"the openstack.kolla collection from {ref}: {ctx.release.git_branch} no longer exists",
+                note=f"the openstack.kolla collection from {ref}: {ctx.release.stable_branch} no longer exists",
             ),
         )
-        notes = (f"this release's requirements.yml names {ctx.release.git_branch}, which is gone: {ref} is used",)
+        notes = (f"this release's requirements.yml names {ctx.release.stable_branch}, which is gone: {ref} is used",)
     return StepBody((ctx.in_venv(ctx.bin("kolla-ansible"), "install-deps"),), files=files, notes=notes)
 
 
