@@ -57,7 +57,7 @@ def test_other_names_and_ipv6_lines_are_kept():
         "127.0.0.1\tlocalhost  # aio-wizard: aio resolve to 10.1.1.88 only",
         "::1 localhost aio",
         "10.1.1.7 nas  # storage",
-        "10.1.1.88\taio",
+        "10.1.1.88\taio.example.org aio",
     ]
 
 

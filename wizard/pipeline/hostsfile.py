@@ -37,8 +37,8 @@ def hosts_for_management(text: str | None, hostname: str, address: str | None) -
     Uncommented 127.0.1.1 lines are commented out (the guide's sed); any other IPv4 line that
     names the hostname or its FQDN with another address loses those names (commented out when
     nothing else is left on it); IPv6 lines stay (ahostsv4 does not read them). Then, if no line
-    maps ``address`` to the hostname, ``address FQDN hostname`` is added (the FQDN when one was
-    found). Applied twice it changes nothing. Without ``address`` only the removals happen.
+    maps ``address`` to the hostname, ``address FQDN hostname`` is added (the FQDN when one is
+    known: found in the file, or the hostname itself). Applied twice it changes nothing. Without ``address`` only the removals happen.
     """
     short = hostname.split(".")[0].lower()
     lines = (text if text is not None else "127.0.0.1\tlocalhost\n").splitlines(keepends=True)
@@ -69,6 +69,7 @@ def hosts_for_management(text: str | None, hostname: str, address: str | None) -
                 out.append(f"{addr}\t{' '.join(rest)}  {note}{' #' + comment if comment else ''}{end}")
             else:
                 out.append(f"#{line.rstrip(chr(10))}  {note}{end}")
+    fqdn = fqdn or (hostname if "." in hostname else "")
     if address and short and not present:
         if out and not out[-1].endswith("\n"):
             out[-1] += "\n"
