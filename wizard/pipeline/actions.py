@@ -118,6 +118,34 @@ def time_sync(
         time.sleep(interval)
 
 
+def half_installed(root: Path = Path("/")) -> list[str]:
+    """Packages dpkg left half unpacked (``half-installed``, or flagged ``reinstreq``)."""
+    from wizard.host.services import dpkg_statuses
+
+    out = []
+    for name, status in (dpkg_statuses(root) or {}).items():
+        words = status.split()
+        if len(words) == 3 and (words[2] == "half-installed" or words[1] == "reinstreq"):
+            out.append(name)
+    return sorted(out)
+
+
+def reinstall_half_installed(root: Path = Path("/")) -> int:
+    """Reinstall what a killed dpkg left half unpacked (``apt-get install --reinstall``).
+
+    A kill (or a power cut) while dpkg unpacks leaves the package "half-installed": neither
+    ``dpkg --configure -a`` nor ``apt-get -f install`` can configure it ("package perl-base is not
+    ready for configuration"), and every later apt-get fails; unpacking it again is the repair.
+    Does nothing on a healthy system.
+    """
+    broken = half_installed(root)
+    if not broken:
+        print("no package is left half installed")
+        return 0
+    print(f"left half installed by an interrupted dpkg: {' '.join(broken)}")
+    return _run(["apt-get", "-o", "DPkg::Lock::Timeout=120", "install", "--reinstall", "-y", *broken])
+
+
 def apparmor_disable(profile: str) -> int:
     path = Path(profile)
     if not path.exists():
@@ -251,6 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for flag, key in PREFLIGHT_ANSWERS.items():
         p.add_argument(flag, dest=key)
     p.add_argument("--offline", action="store_true", help="skip the checks that send packets")
+    sub.add_parser("reinstall-half-installed")
     p = sub.add_parser("time-sync")
     p.add_argument("--install", metavar="PACKAGE")
     p.add_argument("--timeout", type=float, default=120.0)
@@ -269,6 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.action == "preflight":
         answers = {key: getattr(args, key) for key in PREFLIGHT_ANSWERS.values()}
         return preflight(args.release, answers, offline=args.offline)
+    if args.action == "reinstall-half-installed":
+        return reinstall_half_installed()
     if args.action == "time-sync":
         return time_sync(args.install, args.timeout)
     if args.action == "upper-constraints":

@@ -38,7 +38,8 @@ def hosts_for_management(text: str | None, hostname: str, address: str | None) -
     names the hostname or its FQDN with another address loses those names (commented out when
     nothing else is left on it); IPv6 lines stay (ahostsv4 does not read them). Then, if no line
     maps ``address`` to the hostname, ``address FQDN hostname`` is added (the FQDN when one is
-    known: found in the file, or the hostname itself). Applied twice it changes nothing. Without ``address`` only the removals happen.
+    known: found in the file, or the hostname itself). Applied twice it changes nothing. Without
+    ``address`` only the removals happen.
     """
     short = hostname.split(".")[0].lower()
     lines = (text if text is not None else "127.0.0.1\tlocalhost\n").splitlines(keepends=True)

@@ -264,17 +264,28 @@ def _apt_archive(ctx: Ctx) -> StepBody:
     )
 
 
-def _apt_install(packages: tuple[str, ...] | list[str], *, update: bool = True) -> tuple[Command, ...]:
-    # A run killed in the middle of dpkg (kill -9, power cut) leaves it half-configured and every
-    # later apt-get refuses until this runs; on a healthy system it does nothing.
-    # If dpkg was killed half way through an upgrade, --configure -a alone can stop on dependency
-    # problems: then `apt-get -f install` repairs them. Both do nothing on a healthy system.
-    cmds = [
+def _dpkg_repair() -> tuple[Command, ...]:
+    """What an interrupted dpkg left behind, repaired before any apt work; nothing on a healthy system.
+
+    A run killed in the middle of dpkg (kill -9, power cut) leaves it half-configured and every
+    later apt-get refuses until ``dpkg --configure -a`` runs. Killed while unpacking, a package is
+    left half-installed, which that cannot configure: it is reinstalled. Killed half way through
+    an upgrade, dependency problems may remain: ``apt-get -f install`` repairs them.
+    """
+    return (
         Command(
             ("dpkg", "--configure", "-a"), ok_exit=(0, 1), explain="finish what an interrupted dpkg left half done"
         ),
+        Command(
+            (sys.executable, "-m", "wizard.pipeline.actions", "reinstall-half-installed"),
+            explain="apt-get install --reinstall what an interrupted dpkg left half unpacked (nothing when none)",
+        ),
         Command((*APT_GET, "-f", "install", "-y"), explain="repair dependencies an interrupted dpkg left broken"),
-    ]
+    )
+
+
+def _apt_install(packages: tuple[str, ...] | list[str], *, update: bool = True) -> tuple[Command, ...]:
+    cmds = list(_dpkg_repair())
     if update:
         cmds.append(Command((*APT_GET, "update")))
     cmds.append(Command((*APT_GET, "install", "-y", *packages)))
@@ -405,6 +416,7 @@ def _time_sync(ctx: Ctx) -> StepBody:
     package = ("--install", "systemd-timesyncd") if not (major.isdigit() and int(major) <= 10) else ()
     return StepBody(
         (
+            *(_dpkg_repair() if package else ()),
             ctx.action(
                 "time-sync",
                 *package,
