@@ -275,3 +275,13 @@ def test_a_git_source_is_taken_from_a_ref_that_still_exists(release, tmp_path):
     installs = [c.argv[2] for c in plan.step("kolla-ansible").commands if c.argv[1:2] == ("install",)]
     assert f"git+https://opendev.org/openstack/kolla-ansible@{rel.git_branch}" in installs
     assert f"git+https://opendev.org/openstack/kolla@{rel.git_branch}" in installs
+
+
+def test_the_preflight_step_checks_the_plans_own_answers(tmp_path):
+    from wizard.pipeline.actions import preflight_options
+
+    plan = release_plan("2025.1", tmp_path, enable_haproxy="yes", kolla_internal_vip_address="10.1.1.250")
+    argv = plan.step("preflight").commands[0].argv
+    assert argv[3:6] == ("preflight", "--release", "2025.1")
+    assert list(argv[6:]) == preflight_options(plan.answers)
+    assert argv[argv.index("--vip") : argv.index("--vip") + 2] == ("--vip", "10.1.1.250")

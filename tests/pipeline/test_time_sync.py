@@ -97,9 +97,9 @@ def test_where_systemd_is_not_running_it_is_enabled_for_the_next_boot_and_said_s
     assert "systemd is not running here" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("active", "planned"), [(True, False), (False, True), (None, True)])
+@pytest.mark.parametrize(("active", "planned"), [(("chrony",), False), ((), True), (None, True)])
 def test_the_step_is_planned_unless_an_ntp_daemon_is_active_and_runs_before_prechecks(active, planned, tmp_path):
-    plan = release_plan("2025.1", tmp_path, facts={"ntp_daemon_active": active})
+    plan = release_plan("2025.1", tmp_path, facts={"ntp_active": active})
     assert ("time-sync" in plan.step_ids) is planned
     if planned:
         ids = list(plan.step_ids)
@@ -115,7 +115,7 @@ def test_on_debian_10_timesyncd_is_part_of_systemd_and_not_installed(tmp_path):
 
 
 def test_the_step_is_done_when_timesyncd_is_enabled_and_has_synchronized(tmp_path):
-    step = release_plan("2025.1", tmp_path, facts={"ntp_daemon_active": False}).step("time-sync")
+    step = release_plan("2025.1", tmp_path, facts={"ntp_active": ()}).step("time-sync")
     assert step.is_done(tmp_path) is None
     wants = tmp_path / "etc/systemd/system/sysinit.target.wants"
     wants.mkdir(parents=True)
@@ -124,26 +124,3 @@ def test_the_step_is_done_when_timesyncd_is_enabled_and_has_synchronized(tmp_pat
     (tmp_path / "run/systemd/timesync").mkdir(parents=True)
     (tmp_path / "run/systemd/timesync/synchronized").touch()
     assert step.is_done(tmp_path) == "systemd-timesyncd is enabled and has synchronized the clock"
-
-
-@pytest.mark.parametrize(
-    ("code", "output", "active"),
-    [
-        (0, "inactive\ninactive\ninactive\ninactive\nactive\n", True),
-        (3, "inactive\ninactive\ninactive\ninactive\ninactive\n", False),
-        (1, "System has not been booted with systemd as init system (PID 1). Can't operate.\n", None),
-        (127, "systemctl: command not found\n", None),
-    ],
-)
-def test_the_probe_asks_systemctl_about_the_daemons_kolla_accepts(code, output, active):
-    from wizard.host.commands import CommandResult
-    from wizard.host.services import NTP_DAEMONS, ntp_daemon_active
-
-    asked = []
-
-    def run(argv):
-        asked.append(list(argv))
-        return CommandResult(tuple(argv), code, output)
-
-    assert ntp_daemon_active(run)[0] is active
-    assert asked == [["systemctl", "is-active", *NTP_DAEMONS]]

@@ -167,7 +167,6 @@ class HostFacts:
     libvirt_running: bool = False
     docker_io_installed: bool = False
     clock_synchronized: bool | None = None
-    ntp_daemon_active: bool | None = None  # chrony/ntp/systemd-timesyncd active (kolla's list); None: unknown
     cloud_init_manages_etc_hosts: bool = False  # cloud-init's manage_etc_hosts is set: it rewrites /etc/hosts
     nscd_running: bool = False
     is_root: bool = False

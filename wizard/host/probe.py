@@ -59,7 +59,6 @@ def probe_host(
     libvirt, sources["libvirt_running"] = services.libvirt_running(root)
     docker_io, sources["docker_io_installed"] = services.dpkg_installed(root, "docker.io")
     clock, sources["clock_synchronized"] = services.clock_synchronized(run)
-    ntp, sources["ntp_daemon_active"] = services.ntp_daemon_active(run)
     cloud_hosts, sources["cloud_init_manages_etc_hosts"] = services.cloud_init_manages_etc_hosts(root)
     nscd, sources["nscd_running"] = services.nscd_running(root, run)
     root_user, sources["is_root"] = services.is_root()
@@ -94,7 +93,6 @@ def probe_host(
         libvirt_running=libvirt,
         docker_io_installed=docker_io,
         clock_synchronized=clock,
-        ntp_daemon_active=ntp,
         cloud_init_manages_etc_hosts=cloud_hosts,
         nscd_running=nscd,
         is_root=root_user,

@@ -22,9 +22,6 @@ TIMEDATECTL = ("timedatectl", "show", "-p", "NTPSynchronized", "--value")
 PIDOF_NSCD = ("pidof", "nscd")
 PYTHON_VERSION = ("python", "--version")
 APPARMOR_LIBVIRTD = "etc/apparmor.d/usr.sbin.libvirtd"
-# kolla-ansible's prechecks_host_ntp_daemons (prechecks/tasks/timesync_checks.yml): one active is enough
-NTP_DAEMONS = ("chrony", "chronyd", "ntp", "ntpd", "systemd-timesyncd")
-SYSTEMCTL_IS_ACTIVE_NTP = ("systemctl", "is-active", *NTP_DAEMONS)
 # cloud-init's configuration, lowest precedence first: the system's, then the instance's user-data
 CLOUD_CFG = "etc/cloud/cloud.cfg"
 CLOUD_CFG_D = "etc/cloud/cloud.cfg.d"
@@ -85,18 +82,6 @@ def clock_synchronized(run: CommandRunner) -> tuple[bool | None, str]:
         return None, f"{shown}: not installed"
     first = (result.output.strip().splitlines() or [f"exit {result.returncode}"])[0]
     return None, f"{shown}: {first}"
-
-
-def ntp_daemon_active(run: CommandRunner) -> tuple[bool | None, str]:
-    """Whether one of the NTP daemons kolla's prechecks accept is active (``systemctl is-active``,
-    exit 0 when at least one is); None where systemctl cannot say (not installed, not PID 1)."""
-    result = run(list(SYSTEMCTL_IS_ACTIVE_NTP))
-    shown = " ".join(SYSTEMCTL_IS_ACTIVE_NTP)
-    if result.returncode == 0:
-        return True, shown
-    if result.returncode == NOT_FOUND or "not been booted with systemd" in result.output:
-        return None, f"{shown}: {result.output.strip().splitlines()[0] if result.output.strip() else 'no systemd'}"
-    return False, shown
 
 
 def cloud_init_manages_etc_hosts(root: Path) -> tuple[bool, str]:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from wizard.host import services
 from wizard.pipeline.hoststate import systemd_running
 
 
@@ -55,14 +56,8 @@ def disable_units(units: Sequence[str]) -> int:
     return _run(["systemctl", "disable", *present])
 
 
-NTP_UNITS = (  # kolla's prechecks accept chrony, ntp(d) and systemd-timesyncd
-    "chrony.service",
-    "chronyd.service",
-    "ntp.service",
-    "ntpd.service",
-    "ntpsec.service",
-    "systemd-timesyncd.service",
-)
+# kolla's prechecks accept chrony, ntp(d) and systemd-timesyncd (wizard.host.services.NTP_UNITS)
+NTP_UNITS = (*services.NTP_UNITS, "ntpsec.service")  # Debian 12+'s ntp is ntpsec, which provides ntp.service
 TIMESYNCD = "systemd-timesyncd.service"
 SYNCHRONIZED = ("timedatectl", "show", "-p", "NTPSynchronized", "--value")
 

@@ -176,13 +176,18 @@ class StepSpec:
 
 
 def _preflight(ctx: Ctx) -> StepBody:
+    """The preflight checks, judged against the plan's own answers (NICs, VIP, registry), not re-detected ones."""
+    from wizard.pipeline.actions import preflight_options
+
     return StepBody(
         (
             ctx.action(
                 "preflight",
                 "--release",
                 ctx.release.name,
-                explain="probes this host and runs the preflight checks (`aio-wizard probe`); fails on a failed check",
+                *preflight_options(ctx.answers),
+                explain="probes this host and runs the preflight checks (`aio-wizard probe`) against these answers; "
+                "fails on a failed check",
             ),
         )
     )
@@ -747,7 +752,14 @@ CATALOG: tuple[StepSpec, ...] = (
         "Check the host",
         "the guide assumes a supported Debian, root, a NIC for the API and one for Neutron, and KVM",
         _preflight,
-        depends_on=("openstack_release",),
+        depends_on=(
+            "openstack_release",
+            "network_interface",
+            "neutron_external_interface",
+            "enable_haproxy",
+            "kolla_internal_vip_address",
+            "docker_registry",
+        ),
     ),
     StepSpec(
         "hosts-file",
@@ -830,7 +842,7 @@ CATALOG: tuple[StepSpec, ...] = (
         "kolla's prechecks fail without an active NTP daemon and a synchronized clock; a minimal Debian has none",
         _time_sync,
         retry=NETWORK_RETRY,
-        applies=lambda ctx: getattr(ctx.facts, "ntp_daemon_active", None) is not True,
+        applies=lambda ctx: not getattr(ctx.facts, "ntp_active", None),
         done=_time_sync_done,
         done_when="an NTP daemon is enabled (systemd-timesyncd: and has synchronized the clock)",
     ),
