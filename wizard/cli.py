@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("plan", "every step with its exact commands and the files it writes; changes nothing")
     _add_shared_options(p, top=False, answers="answers to plan with")
     p.add_argument("--release", metavar="R", help="plan this OpenStack release (even one this host cannot run)")
+    p.add_argument("--json", action="store_true", help="print the plan as one JSON object (commands with their env)")
 
     p = add("run", "run the install from an answers file")
     _add_shared_options(p, top=False, answers="the answers to install with")

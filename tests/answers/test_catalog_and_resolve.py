@@ -83,7 +83,7 @@ def test_given_answers_win_and_dependent_defaults_follow_them():
     values = resolved.values
     assert resolved.origin("enable_haproxy") == "answers"
     assert values["kolla_internal_vip_address"] == "10.1.1.254"
-    assert values["kolla_ansible_git_ref"] == "stable/2024.1"
+    assert values["kolla_ansible_git_ref"] == "unmaintained/2024.1"  # stable/2024.1 is gone
     start, end = values["ext_net_range"]["start"], values["ext_net_range"]["end"]
     assert (start, end) == ("10.1.1.210", "10.1.1.240")
     assert validate_answers(values, facts) == []

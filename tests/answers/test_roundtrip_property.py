@@ -65,6 +65,7 @@ def valid_answers(draw) -> dict:
             st.lists(st.from_regex(r"[a-z0-9][a-z0-9+.-]{1,12}", fullmatch=True), unique=True, max_size=5)
         ),
         "remove_docker_io": draw(st.booleans()),
+        "apt_archive_for_eol": draw(st.booleans()),
         "network_interface": "enp1s0",
         "enable_haproxy": haproxy,
         "kolla_internal_vip_address": vip,

@@ -44,3 +44,12 @@ DEBIAN_12_ARM64 = _host(
 )
 DEBIAN_13_X86 = _host("x86_64", OsRelease("debian", "13", "trixie", "Debian GNU/Linux 13 (trixie)"), python3=None)
 DEBIAN_10_ARM64 = _host("aarch64", OsRelease("debian", "10", "buster", "Debian GNU/Linux 10 (buster)"), python3=False)
+
+
+def host_for(release: str, arch: str = "x86_64") -> HostFacts:
+    """A guide-like host on the newest Debian the release supports (x86_64 or arm64)."""
+    from wizard.kolla.releases import debian_codename, get_release
+
+    major = get_release(release).debian[-1]
+    os_release = OsRelease("debian", major, debian_codename(major), f"Debian GNU/Linux {major}")
+    return _host(arch, os_release, python3=False if major == "10" else None)

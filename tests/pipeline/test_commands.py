@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import json
 
-import yaml
-
-from tests.pipeline.hosts import DEBIAN_12_ARM64
-from tests.support.guide import GUIDE_ANSWERS
+from tests.pipeline.conftest import cli_files
 from tests.support.steps import write_steps
 
 
-def _files(tmp_path, release="2025.1"):
-    facts = tmp_path / "facts.json"
-    facts.write_text(DEBIAN_12_ARM64.to_json())
-    answers = tmp_path / "answers.yaml"
-    answers.write_text(yaml.safe_dump({**GUIDE_ANSWERS, "openstack_release": release}))
-    return str(facts), str(answers)
-
-
 def test_plan_for_an_unsupported_release_lists_problems_first_and_exits_0(tmp_path, wizard_cli, state_dirs):
-    facts, answers = _files(tmp_path)
+    facts, answers = cli_files(tmp_path)
     res = wizard_cli("--host-facts", facts, *state_dirs, "plan", "--answers", answers, "--release", "train")
     assert res.returncode == 0, res.stderr
     assert res.stdout.index("Problems") < res.stdout.index("[ 1/")
@@ -29,7 +18,7 @@ def test_plan_for_an_unsupported_release_lists_problems_first_and_exits_0(tmp_pa
 
 
 def test_run_refuses_a_plan_the_host_cannot_run(tmp_path, wizard_cli, state_dirs):
-    facts, answers = _files(tmp_path, release="train")
+    facts, answers = cli_files(tmp_path, release="train")
     res = wizard_cli("--host-facts", facts, *state_dirs, "run", "--answers", answers, "--non-interactive")
     assert res.returncode == 2
     assert "openstack_release" in res.stderr and "Traceback" not in res.stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipeline.conftest import plan_of, step
+from tests.pipeline.conftest import comment_127_0_1_1, plan_of, step
 from tests.pipeline.hosts import DEBIAN_10_ARM64, DEBIAN_13_X86
 from tests.support.guide import GUIDE_ANSWERS
 from wizard.answers.resolve import resolve_answers
@@ -18,7 +18,6 @@ from wizard.pipeline.events import StepFinished
 from wizard.pipeline.model import FileWrite, files_as_wanted
 from wizard.pipeline.plan import _render_file, build_plan, render_plan
 from wizard.pipeline.runner import apply_file
-from wizard.pipeline.steps import comment_127_0_1_1
 
 HOSTS_EDIT = FileWrite("/etc/hosts", transform=comment_127_0_1_1, backup=True)
 

@@ -273,7 +273,7 @@ def test_files_are_written_atomically_with_a_backup(make_runner, dirs):
     root = dirs["work"] / "root"
     (root / "etc").mkdir(parents=True)
     (root / "etc/hosts").write_text("127.0.0.1 localhost\n127.0.1.1 box\n")
-    from wizard.pipeline.steps import comment_127_0_1_1
+    from tests.pipeline.conftest import comment_127_0_1_1
 
     plan = plan_of(
         step("hosts", files=(FileWrite("/etc/hosts", transform=comment_127_0_1_1, backup=True),)),
@@ -342,7 +342,7 @@ def test_a_file_that_cannot_be_made_fails_the_step_like_a_command(make_runner, d
         write = FileWrite("/etc/script.patched", copy_from="/etc/script", transform=_refuse)
     else:
         (root / "etc/hosts").write_bytes(b"127.0.1.1 \xff\xfe box\n")
-        from wizard.pipeline.steps import comment_127_0_1_1
+        from tests.pipeline.conftest import comment_127_0_1_1
 
         write = FileWrite("/etc/hosts", transform=comment_127_0_1_1)
     asked = []

@@ -117,12 +117,22 @@ def _default_release(ctx: DefaultContext) -> Default:
 
 def _default_git_ref(ctx: DefaultContext) -> Default:
     release = ctx.release or newest_release()
-    return Default(release.git_branch, f"the stable branch of {release.name}")
+    where = "the stable branch" if release.git_branch == release.stable_branch else "where the source lives now"
+    return Default(release.git_branch, f"{where} of {release.name}")
 
 
 def _detect_docker_io(ctx: DefaultContext) -> Default | None:
     if ctx.facts.docker_io_installed:
         return Default(True, "Debian's docker.io is installed; Docker CE from bootstrap-servers conflicts")
+    return None
+
+
+def _detect_apt_archive(ctx: DefaultContext) -> Default | None:
+    from wizard.kolla.releases import debian_archived
+
+    major = ctx.facts.os.major
+    if major and debian_archived(major):
+        return Default(True, f"Debian {major} ({ctx.facts.os.codename}) is only on archive.debian.org now")
     return None
 
 
@@ -277,7 +287,8 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="kolla-ansible git branch or tag",
         help=(
             "Used only with the git source: pip installs kolla-ansible from this ref of "
-            "opendev.org/openstack/kolla-ansible."
+            "opendev.org/openstack/kolla-ansible. A release out of maintenance loses its stable/ branch: "
+            "then it is unmaintained/<release> or the <release>-eol tag."
         ),
         kind="text",
         example="stable/2026.1",
@@ -328,6 +339,24 @@ QUESTIONS: tuple[Question, ...] = (
         default=_static(False, "docker.io is not installed: nothing to remove"),
         detect=_detect_docker_io,
         validators=(patterns.check_bool,),
+    ),
+    Question(
+        key="apt_archive_for_eol",
+        group="install",
+        prompt="Point apt at archive.debian.org (Debian 10)",
+        help=(
+            "Debian 10 (buster) left Debian's mirrors: apt-get update against deb.debian.org gets 404, so no "
+            "package can be installed. Its packages live on only in the archive of old releases, which has no "
+            "security updates and whose Release files have expired: yes rewrites /etc/apt/sources.list to it "
+            "(a backup is kept) and tells apt to accept the expired dates. No: the plan refuses to run on such "
+            "a host. Meaningless on a Debian still on the mirrors."
+        ),
+        kind="bool",
+        example=True,
+        default=_static(False, "this Debian is still on Debian's mirrors"),
+        detect=_detect_apt_archive,
+        validators=(patterns.check_bool,),
+        advanced=True,
     ),
     # --- management network --------------------------------------------------------------------
     Question(
@@ -444,7 +473,8 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="Image registry (docker_registry)",
         help=(
             "Where the images are pulled from: quay.io since Xena, Docker Hub (empty) before. "
-            "Change it for a local mirror."
+            "Change it for a local mirror. Images built here (image_source build) under the published "
+            "name are named localhost/<namespace>/... instead, so nothing can pull the published ones over them."
         ),
         kind="text",
         example="quay.io",

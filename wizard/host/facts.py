@@ -167,6 +167,7 @@ class HostFacts:
     libvirt_running: bool = False
     docker_io_installed: bool = False
     clock_synchronized: bool | None = None
+    cloud_init_manages_etc_hosts: bool = False  # cloud-init's manage_etc_hosts is set: it rewrites /etc/hosts
     nscd_running: bool = False
     is_root: bool = False
     python_is_python3: bool | None = None  # does `python` exist and run Python 3?

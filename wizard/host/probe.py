@@ -59,6 +59,7 @@ def probe_host(
     libvirt, sources["libvirt_running"] = services.libvirt_running(root)
     docker_io, sources["docker_io_installed"] = services.dpkg_installed(root, "docker.io")
     clock, sources["clock_synchronized"] = services.clock_synchronized(run)
+    cloud_hosts, sources["cloud_init_manages_etc_hosts"] = services.cloud_init_manages_etc_hosts(root)
     nscd, sources["nscd_running"] = services.nscd_running(root, run)
     root_user, sources["is_root"] = services.is_root()
     python3, sources["python_is_python3"] = services.python_is_python3(run)
@@ -92,6 +93,7 @@ def probe_host(
         libvirt_running=libvirt,
         docker_io_installed=docker_io,
         clock_synchronized=clock,
+        cloud_init_manages_etc_hosts=cloud_hosts,
         nscd_running=nscd,
         is_root=root_user,
         python_is_python3=python3,

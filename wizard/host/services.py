@@ -22,6 +22,10 @@ TIMEDATECTL = ("timedatectl", "show", "-p", "NTPSynchronized", "--value")
 PIDOF_NSCD = ("pidof", "nscd")
 PYTHON_VERSION = ("python", "--version")
 APPARMOR_LIBVIRTD = "etc/apparmor.d/usr.sbin.libvirtd"
+# cloud-init's configuration, lowest precedence first: the system's, then the instance's user-data
+CLOUD_CFG = "etc/cloud/cloud.cfg"
+CLOUD_CFG_D = "etc/cloud/cloud.cfg.d"
+CLOUD_USER_DATA = "var/lib/cloud/instance/cloud-config.txt"
 RESOLVE_TIMEOUT = 2.0  # seconds: a hostname lookup must never hang the probe on a dead DNS server
 
 
@@ -78,6 +82,27 @@ def clock_synchronized(run: CommandRunner) -> tuple[bool | None, str]:
         return None, f"{shown}: not installed"
     first = (result.output.strip().splitlines() or [f"exit {result.returncode}"])[0]
     return None, f"{shown}: {first}"
+
+
+def cloud_init_manages_etc_hosts(root: Path) -> tuple[bool, str]:
+    """Whether cloud-init rewrites /etc/hosts at boot (``manage_etc_hosts`` set in its configuration),
+    which would bring back the 127.0.1.1 line the hosts step removes."""
+    if not (root / "etc/cloud").is_dir():
+        return False, f"no {root / 'etc/cloud'}: cloud-init is not installed"
+    import yaml
+
+    cfg_d = root / CLOUD_CFG_D
+    paths = [root / CLOUD_CFG, *(sorted(cfg_d.glob("*.cfg")) if cfg_d.is_dir() else []), root / CLOUD_USER_DATA]
+    value: object = None
+    where = "not set in cloud-init's configuration"
+    for path in paths:
+        try:
+            data = yaml.safe_load(path.read_text())
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            continue
+        if isinstance(data, dict) and "manage_etc_hosts" in data:
+            value, where = data["manage_etc_hosts"], str(path)
+    return value not in (None, False) and str(value).lower() != "false", where
 
 
 def nscd_running(root: Path, run: CommandRunner) -> tuple[bool, str]:

@@ -24,6 +24,7 @@ from wizard.kolla.releases import Release
 DEFAULT_CONFIG_DIR = "/etc/kolla"
 GLOBALS_D_NAME = "aio-wizard.yml"
 MARK = "# set by aio-wizard"
+LOCAL_REGISTRY = "localhost"  # names images built here: no registry serves it, so nothing can pull over them
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,33 @@ def wizard_globals(values: Mapping[str, Any], release: Release) -> dict[str, Any
     out["enable_haproxy"] = values["enable_haproxy"]
     if release.tag_suffix_var:
         out["openstack_tag_suffix"] = suffix
-    registry, namespace = values.get("docker_registry"), values.get("docker_namespace")
-    if registry is not None and registry != release.docker_registry:
+    registry, namespace = image_location(values, release)
+    if registry != release.docker_registry:
         out["docker_registry"] = registry
-    if namespace is not None and namespace != release.docker_namespace:
+    if namespace != release.docker_namespace:
         out["docker_namespace"] = namespace
     for key, value in (values.get("extra_globals") or {}).items():
         out[key] = value
     return out
+
+
+def image_location(values: Mapping[str, Any], release: Release) -> tuple[str, str]:
+    """The registry and namespace the deployed images are named with (globals and kolla-build alike).
+
+    The answers', except for images built here under the published name: those get the registry
+    ``localhost``. Named like the published images, a later ``kolla-ansible pull`` (or a deploy
+    missing one image) would fetch the published ones over what was built, and 2026.1's prechecks
+    refuse quay.io/openstack.kolla without ``--use-test-images`` (registry_checks.yml), a flag that
+    is only honest for the published images.
+    """
+    registry = values.get("docker_registry")
+    namespace = values.get("docker_namespace")
+    registry = release.docker_registry if registry is None else str(registry)
+    namespace = release.docker_namespace if namespace is None else str(namespace)
+    published = (registry, namespace) == (release.docker_registry, release.docker_namespace)
+    if values.get("image_source", "pull") == "build" and published:
+        registry = LOCAL_REGISTRY
+    return registry, namespace
 
 
 def uses_published_images(values: Mapping[str, Any], release: Release) -> bool:

@@ -45,6 +45,11 @@ class Release:
     arm64_images: tuple[str, ...]
     extra_apt: tuple[str, ...]
     images_pullable: bool
+    collection_ref: str | None
+    git_ref: str | None
+    constraints_url: str
+    pins: tuple[str, ...]
+    images_note: str
 
     # --- derived -----------------------------------------------------------------------------
 
@@ -60,8 +65,19 @@ class Release:
 
     @property
     def git_branch(self) -> str:
-        """The stable branch of kolla-ansible for this release (``stable/2025.1``)."""
+        """Where kolla-ansible's source of this release lives now: ``stable/2025.1`` while maintained,
+        then ``unmaintained/<release>`` or the ``<release>-eol`` tag (the stable branch is deleted)."""
+        return self.git_ref or self.stable_branch
+
+    @property
+    def stable_branch(self) -> str:
+        """``stable/<release>``: what the release's own files (requirements.yml) name."""
         return f"stable/{self.name}"
+
+    @property
+    def collection_ref_moved(self) -> bool:
+        """Whether the collection branch the release's requirements.yml names (stable/<release>) is gone."""
+        return bool(self.collection_ref) and self.collection_ref != self.stable_branch
 
     @property
     def ansible_managed_by_kolla(self) -> bool:
@@ -87,19 +103,20 @@ class Release:
 
 
 @functools.cache
-def _catalog() -> tuple[tuple[Release, ...], dict[str, str]]:
+def _catalog() -> tuple[tuple[Release, ...], dict[str, str], frozenset[str]]:
     data = yaml.safe_load(CATALOG_PATH.read_text())
     defaults: dict[str, Any] = data.get("defaults", {})
     releases = []
     for entry in data["releases"]:
         merged = {**defaults, **entry}
-        for key in ("debian", "arm64_images", "extra_apt"):
+        for key in ("debian", "arm64_images", "extra_apt", "pins"):
             merged[key] = tuple(str(v) for v in merged[key])
         merged["name"] = str(merged["name"])
         merged["python_min"] = str(merged["python_min"])
         releases.append(Release(**merged))
     codenames = {str(k): str(v) for k, v in data.get("debian_codenames", {}).items()}
-    return tuple(releases), codenames
+    archived = frozenset(str(v) for v in data.get("debian_archived", []))
+    return tuple(releases), codenames, archived
 
 
 def load_releases() -> tuple[Release, ...]:
@@ -131,6 +148,11 @@ def find_release(name: object) -> Release | None:
 def debian_codename(debian_major: str) -> str:
     """``"12"`` -> ``"bookworm"``; ``""`` when the catalog does not know the version."""
     return _catalog()[1].get(str(debian_major), "")
+
+
+def debian_archived(debian_major: str) -> bool:
+    """Whether this Debian version's packages are only on archive.debian.org (buster)."""
+    return str(debian_major) in _catalog()[2]
 
 
 def releases_for(debian_major: str, arch: str) -> tuple[Release, ...]:

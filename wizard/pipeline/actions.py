@@ -12,10 +12,12 @@ import argparse
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from wizard.host import services
 from wizard.pipeline.hoststate import systemd_running
 
 
@@ -52,6 +54,91 @@ def disable_units(units: Sequence[str]) -> int:
         "but cannot be stopped now"
     )
     return _run(["systemctl", "disable", *present])
+
+
+# kolla's prechecks accept chrony, ntp(d) and systemd-timesyncd (wizard.host.services.NTP_UNITS)
+NTP_UNITS = (*services.NTP_UNITS, "ntpsec.service")  # Debian 12+'s ntp is ntpsec, which provides ntp.service
+TIMESYNCD = "systemd-timesyncd.service"
+SYNCHRONIZED = ("timedatectl", "show", "-p", "NTPSynchronized", "--value")
+
+
+def time_sync(
+    package: str | None, timeout: float, interval: float = 10.0, clock: Callable[[], float] = time.monotonic
+) -> int:
+    """Make an NTP daemon run and wait, bounded, for the clock to be synchronized.
+
+    kolla's prechecks fail with "No host NTP daemon is running" and then on an unsynchronized
+    clock; a minimal Debian has no NTP daemon at all. An installed daemon (chrony, ntp) is used
+    as it is: installing systemd-timesyncd would remove it (they conflict). Otherwise ``package``
+    is installed (None: Debian 10, where timesyncd is part of systemd). Then ``systemctl enable
+    --now``, or only ``enable`` where systemd is not PID 1 (said so: nothing can be waited for).
+    Fails when the clock is not synchronized after ``timeout`` seconds.
+    """
+    present = installed_units(NTP_UNITS)
+    if not present:
+        if package:
+            code = _run(["apt-get", "-o", "DPkg::Lock::Timeout=120", "install", "-y", package])
+            if code:
+                return code
+        present = installed_units(NTP_UNITS)
+        if not present:
+            print(f"no NTP daemon unit is installed ({', '.join(NTP_UNITS)})")
+            return 1
+    unit = next((u for u in present if u != TIMESYNCD), present[0])
+    if not systemd_running(Path("/")):
+        print(
+            "systemd is not running here (a chroot or a container): the NTP daemon is enabled for the next boot "
+            "but cannot be started, nor the clock's synchronization waited for"
+        )
+        return _run(["systemctl", "enable", unit])
+    code = _run(["systemctl", "enable", "--now", unit])
+    if code:
+        return code
+    start = clock()
+    while True:
+        res = subprocess.run(list(SYNCHRONIZED), stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
+        waited = clock() - start
+        if res.stdout.strip() == "yes":
+            print(f"the clock is synchronized ({unit}, after {waited:.0f} s)", flush=True)
+            return 0
+        if waited >= timeout:
+            print(
+                f"the clock is still not synchronized after {timeout:.0f} s ({' '.join(SYNCHRONIZED)}: "
+                f"{res.stdout.strip() or res.stderr.strip()}): can this host reach an NTP server (UDP port 123)? "
+                f"`timedatectl timesync-status` shows which one it tries",
+                flush=True,
+            )
+            return 1
+        print(f"waiting for the clock to be synchronized: {waited:.0f}/{timeout:.0f} s", flush=True)
+        time.sleep(interval)
+
+
+def half_installed(root: Path = Path("/")) -> list[str]:
+    """Packages dpkg left half unpacked (``half-installed``, or flagged ``reinstreq``)."""
+    from wizard.host.services import dpkg_statuses
+
+    out = []
+    for name, status in (dpkg_statuses(root) or {}).items():
+        words = status.split()
+        if len(words) == 3 and (words[2] == "half-installed" or words[1] == "reinstreq"):
+            out.append(name)
+    return sorted(out)
+
+
+def reinstall_half_installed(root: Path = Path("/")) -> int:
+    """Reinstall what a killed dpkg left half unpacked (``apt-get install --reinstall``).
+
+    A kill (or a power cut) while dpkg unpacks leaves the package "half-installed": neither
+    ``dpkg --configure -a`` nor ``apt-get -f install`` can configure it ("package perl-base is not
+    ready for configuration"), and every later apt-get fails; unpacking it again is the repair.
+    Does nothing on a healthy system.
+    """
+    broken = half_installed(root)
+    if not broken:
+        print("no package is left half installed")
+        return 0
+    print(f"left half installed by an interrupted dpkg: {' '.join(broken)}")
+    return _run(["apt-get", "-o", "DPkg::Lock::Timeout=120", "install", "--reinstall", "-y", *broken])
 
 
 def apparmor_disable(profile: str) -> int:
@@ -128,6 +215,44 @@ def preflight_options(answers: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def upper_constraints(url: str, out: str, without: Sequence[str], attempts: int = 3, delay: float = 5.0) -> int:
+    """Fetch the release's upper-constraints to ``out`` for ``pip -c``, without the lines the catalog
+    pins itself. When the URL cannot be fetched (after ``attempts``), ``out`` gets no constraints and
+    the run goes on, saying so: the catalog's pins still keep out the known breakers."""
+    import urllib.error
+    import urllib.request
+
+    from wizard.files import atomic_write
+    from wizard.kolla.requirements import constraints_without
+
+    error = ""
+    for attempt in range(1, attempts + 1):
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:  # honours http(s)_proxy/no_proxy
+                text = response.read().decode()
+            break
+        except (OSError, urllib.error.URLError, UnicodeDecodeError) as exc:
+            error = str(getattr(exc, "reason", None) or exc)
+            print(f"cannot fetch {url} (attempt {attempt}/{attempts}): {error}", flush=True)
+            if attempt < attempts:
+                time.sleep(delay)
+    else:
+        print(
+            f"warning: installing WITHOUT upper-constraints ({error}); only the catalog's pins "
+            f"({', '.join(without) or 'none'}) protect this release from newer dependencies",
+            flush=True,
+        )
+        atomic_write(out, f"# {url} could not be fetched: {error}\n")
+        return 0
+    kept = constraints_without(text, without)
+    atomic_write(out, kept)
+    print(
+        f"{out}: {len(kept.splitlines())} constraints from {url}"
+        + (f" (without {', '.join(without)})" if without else "")
+    )
+    return 0
+
+
 def summary(vip: str, venv: str) -> int:
     print("OpenStack is deployed.")
     print(f"  Dashboard (Horizon): http://{vip}/  user: admin")
@@ -149,6 +274,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for flag, key in PREFLIGHT_ANSWERS.items():
         p.add_argument(flag, dest=key)
     p.add_argument("--offline", action="store_true", help="skip the checks that send packets")
+    sub.add_parser("reinstall-half-installed")
+    p = sub.add_parser("time-sync")
+    p.add_argument("--install", metavar="PACKAGE")
+    p.add_argument("--timeout", type=float, default=120.0)
+    p = sub.add_parser("upper-constraints")
+    p.add_argument("url")
+    p.add_argument("out")
+    p.add_argument("--without", action="append", default=[])
     p = sub.add_parser("summary")
     p.add_argument("--vip", required=True)
     p.add_argument("--venv", required=True)
@@ -160,6 +293,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.action == "preflight":
         answers = {key: getattr(args, key) for key in PREFLIGHT_ANSWERS.values()}
         return preflight(args.release, answers, offline=args.offline)
+    if args.action == "reinstall-half-installed":
+        return reinstall_half_installed()
+    if args.action == "time-sync":
+        return time_sync(args.install, args.timeout)
+    if args.action == "upper-constraints":
+        return upper_constraints(args.url, args.out, args.without)
     return summary(args.vip, args.venv)
 
 

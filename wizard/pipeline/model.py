@@ -19,6 +19,22 @@ from typing import Any
 DoneCheck = Callable[[Path], "str | None"]
 Transform = Callable[["str | None"], str]
 
+# What the runner sets for every command: no prompts, no colours, no pagers, unbuffered output.
+BASE_ENV: Mapping[str, str] = {
+    "DEBIAN_FRONTEND": "noninteractive",
+    "APT_LISTCHANGES_FRONTEND": "none",
+    "NEEDRESTART_MODE": "a",
+    "ANSIBLE_NOCOLOR": "1",
+    "ANSIBLE_FORCE_COLOR": "0",
+    "PY_COLORS": "0",
+    "NO_COLOR": "1",
+    "PYTHONUNBUFFERED": "1",
+    "PIP_NO_INPUT": "1",
+    "PIP_PROGRESS_BAR": "off",
+    "TERM": "dumb",
+}
+DEFAULT_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"  # PATH when the runner's own environment has none
+
 
 @dataclass(frozen=True)
 class Command:
@@ -46,6 +62,32 @@ class Command:
         if self.path_prepend:
             parts.insert(0, "PATH=" + shlex.quote(":".join(self.path_prepend)) + ':"$PATH"')
         return " ".join([*parts, shlex.join(self.argv)])
+
+    def environment(self, base_env: Mapping[str, str]) -> dict[str, str]:
+        """The whole environment this command runs with, started from ``base_env``.
+
+        The one computation of it: the runner passes exactly this to the subprocess and
+        ``plan --json`` shows what it sets or changes, so the two cannot drift. Order: the
+        base, the runner's fixed settings (:data:`BASE_ENV`), ``path_prepend`` in front of
+        ``$PATH``, then the command's own ``env``.
+        """
+        env = dict(base_env)
+        env.update(BASE_ENV)
+        if self.path_prepend:
+            env["PATH"] = ":".join([*self.path_prepend, env.get("PATH") or DEFAULT_PATH])
+        env.update(self.env)
+        return env
+
+    def environment_changes(self, base_env: Mapping[str, str]) -> dict[str, str]:
+        """Every variable :meth:`environment` sets or changes over ``base_env``, fully expanded.
+
+        The runner's fixed settings, PATH and the command's own ``env`` are always in it, even where
+        ``base_env`` already holds the same value: a consumer that runs the command elsewhere
+        (the contract tests) then gets exactly the runner's environment by adding these to its own.
+        """
+        env = self.environment(base_env)
+        keys = {*BASE_ENV, "PATH", *self.env} | {k for k, v in env.items() if base_env.get(k) != v}
+        return {k: env.get(k) or DEFAULT_PATH for k in sorted(keys)}
 
     def fingerprint_data(self) -> list[Any]:
         return [list(self.argv), sorted(self.env.items()), list(self.path_prepend), list(self.ok_exit)]

@@ -9,6 +9,8 @@ Nothing here changes the host: the done-checks only look.
 from __future__ import annotations
 
 import difflib
+import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,8 +25,10 @@ __all__ = [
     "PlannedStep",
     "RetryPolicy",
     "build_plan",
+    "plan_as_json",
     "plan_from_steps_file",
     "render_plan",
+    "render_plan_json",
 ]
 
 MAX_SHOWN_LINES = 200  # a file's content or diff longer than this is cut in the plan
@@ -129,3 +133,80 @@ def _render_file(f: FileWrite, root: Path) -> list[str]:
     lines = [f"changes {f.path}{mode}{backup}{extra}:"]
     lines.extend("  " + line for line in diff[:MAX_SHOWN_LINES])
     return lines
+
+
+def plan_as_json(plan: Plan, base_env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The plan as one JSON-able object, for tools that check it (the kolla contract tests).
+
+    ``{"release", "problems", "steps": [{"id", "title", "optional", "depends_on", "done_check",
+    "commands": [{"argv", "env", "ok_exit"}], "files": [{"path", "mode", "content", ...}]}]}``.
+    ``env`` is what the runner sets or changes for the command over ``base_env`` (this process's
+    environment by default), fully expanded, PATH always there: computed by
+    :meth:`Command.environment_changes`, the same function the runner's environment comes from.
+    ``done_check`` is what the step's done-check looks for, or None.
+    """
+    base = dict(os.environ if base_env is None else base_env)
+    return {
+        "release": plan.release,
+        "problems": list(plan.problems),
+        "steps": [
+            {
+                "id": step.id,
+                "title": step.title,
+                "optional": step.optional,
+                "depends_on": list(step.depends_on),
+                "done_check": step.done_check_display or None,
+                "commands": [
+                    {"argv": list(cmd.argv), "env": cmd.environment_changes(base), "ok_exit": list(cmd.ok_exit)}
+                    for cmd in step.commands
+                ],
+                "files": [_file_json(f, plan.root) for f in step.files],
+                "notes": list(step.notes),
+            }
+            for step in plan.steps
+        ],
+    }
+
+
+def render_plan_json(plan: Plan, base_env: Mapping[str, str] | None = None) -> str:
+    """:func:`plan_as_json` as text (``aio-wizard plan --json``, a dry run's plan saved as .json)."""
+    return json.dumps(plan_as_json(plan, base_env), indent=2) + "\n"
+
+
+def _file_json(f: FileWrite, root: Path) -> dict[str, Any]:
+    """One planned write. ``content``: the whole text the step leaves in the file, computed now for a
+    fixed content or an edit of the current file (under the plan's root); None for a directory, a
+    file copied at run time (then ``copy_from``, and ``transform`` names the adjustment), or an edit
+    of a file that does not exist (nothing is written)."""
+    out: dict[str, Any] = {
+        "path": f.path,
+        "mode": f"{f.mode:04o}" if f.mode is not None else None,
+        "content": None,
+        "copy_from": f.copy_from,
+        "transform": getattr(f.transform, "__qualname__", None) if f.transform else None,
+        "directory": f.directory,
+        "if_absent": f.if_absent,
+        "backup": f.backup,
+        "note": f.note,
+    }
+    if f.directory or f.copy_from is not None:
+        return out
+    if f.content is not None:
+        out["content"] = f.content
+        return out
+    assert f.transform is not None
+    try:
+        current = _read_text(host_path(root, f.path))
+        new = f.transform(current)
+    except (OSError, ValueError) as exc:
+        out["error"] = f"cannot tell the content here: {exc}"
+        return out
+    out["content"] = None if current is None and not new else new
+    return out
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return None

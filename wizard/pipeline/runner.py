@@ -68,19 +68,6 @@ from wizard.pipeline.output import CHUNK, OutputStream
 from wizard.pipeline.process import group_members, identity, is_our_group
 from wizard.pipeline.redact import Redactor
 
-BASE_ENV = {
-    "DEBIAN_FRONTEND": "noninteractive",
-    "APT_LISTCHANGES_FRONTEND": "none",
-    "NEEDRESTART_MODE": "a",
-    "ANSIBLE_NOCOLOR": "1",
-    "ANSIBLE_FORCE_COLOR": "0",
-    "PY_COLORS": "0",
-    "NO_COLOR": "1",
-    "PYTHONUNBUFFERED": "1",
-    "PIP_NO_INPUT": "1",
-    "PIP_PROGRESS_BAR": "off",
-    "TERM": "dumb",
-}
 DEFAULT_GRACE = 10.0
 SHOWN_TAIL_LINES = 20  # the last lines of output a failed or interrupted step is shown with
 EXIT_DRAIN_SECONDS = 2.0  # after the command exits, how long a grandchild may keep the pipe open
@@ -558,13 +545,8 @@ def _not_runnable(program: str, env: dict[str, str]) -> tuple[int, str] | None:
 
 
 def command_env(cmd: Command, base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment a command runs with: ours, the runner's fixed settings, then the command's."""
-    env = dict(os.environ if base is None else base)
-    env.update(BASE_ENV)
-    if cmd.path_prepend:
-        env["PATH"] = ":".join([*cmd.path_prepend, env.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")])
-    env.update(cmd.env)
-    return env
+    """The environment a command runs with: ours, then :meth:`Command.environment`'s additions."""
+    return cmd.environment(os.environ if base is None else base)
 
 
 def apply_file(f: FileWrite, root: Path) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wizard.host.services import apparmor_libvirtd_profile, hosts_127_0_1_1, is_127_0_1_1_line, libvirt_running
+from wizard.host.services import apparmor_libvirtd_profile, libvirt_running
 from wizard.kolla.globals_file import DEFAULT_CONFIG_DIR as KOLLA_DIR
 from wizard.pipeline.hoststate import (
     direct_url,
@@ -123,9 +123,18 @@ class Ctx:
     def arm64(self) -> bool:
         return bool(getattr(self.facts, "is_arm64", False))
 
+    def in_venv(self, *argv: str) -> Command:
+        """A command of the virtualenv, run as if it were activated: its ``bin`` first on PATH and
+        ``VIRTUAL_ENV`` set. The bash kolla-ansible CLI (≤ 18) finds its playbooks and requirements
+        under ``$VIRTUAL_ENV/share/kolla-ansible`` only when VIRTUAL_ENV names the venv of the
+        script; without it install-deps says "The requirements file … does not exist" and every
+        action "the playbook … could not be found". Set for every release: the 19+ CLI ignores it.
+        """
+        return Command(argv, env={"VIRTUAL_ENV": self.venv}, path_prepend=(f"{self.venv}/bin",))
+
     def kolla_ansible(self, action: str, *extra: str) -> Command:
-        """``kolla-ansible ACTION [extra] -i INVENTORY`` with the virtualenv on PATH."""
-        return Command((self.bin("kolla-ansible"), action, *extra, "-i", INVENTORY), path_prepend=(f"{self.venv}/bin",))
+        """``kolla-ansible ACTION [extra] -i INVENTORY`` in the virtualenv (:meth:`in_venv`)."""
+        return self.in_venv(self.bin("kolla-ansible"), action, *extra, "-i", INVENTORY)
 
     def action(self, *args: str, explain: str = "") -> Command:
         """An internal action (``python3 -m wizard.pipeline.actions ...``), explained in the plan."""
@@ -146,6 +155,8 @@ class StepSpec:
     ``done_files``, for a step that only writes files, replaces ``done``: the step is done when
     every one of its files is already as planned (:func:`wizard.pipeline.model.files_as_wanted`,
     the same answer the plan and the runner use); the text is the reason, ``{paths}`` the files.
+    ``done_when`` says in a line what ``done`` looks for (``{venv}`` the virtualenv), for a plan
+    that is not checked against a host (``plan --json``, the plain review).
     """
 
     id: str
@@ -158,63 +169,128 @@ class StepSpec:
     applies: Callable[[Ctx], bool] = lambda ctx: True
     done: Callable[[Ctx, Path], str | None] | None = None
     done_files: str = ""
+    done_when: str = ""
 
 
 # --- builders --------------------------------------------------------------------------------
 
 
 def _preflight(ctx: Ctx) -> StepBody:
+    """The preflight checks, judged against the plan's own answers (NICs, VIP, registry), not re-detected ones."""
+    from wizard.pipeline.actions import preflight_options
+
     return StepBody(
         (
             ctx.action(
                 "preflight",
                 "--release",
                 ctx.release.name,
-                explain="probes this host and runs the preflight checks (`aio-wizard probe`); fails on a failed check",
+                *preflight_options(ctx.answers),
+                explain="probes this host and runs the preflight checks (`aio-wizard probe`) against these answers; "
+                "fails on a failed check",
             ),
         )
     )
 
 
-def comment_127_0_1_1(text: str | None) -> str:
-    """The guide's ``sed -i 's/^127.0.1.1/#127.0.1.1/' /etc/hosts``, as a function of the content."""
-    if text is None:
-        return ""
-    lines = text.splitlines(keepends=True)
-    return "".join("#" + line if is_127_0_1_1_line(line) else line for line in lines)
+CLOUD_INIT_HOSTS_OFF = "/etc/cloud/cloud.cfg.d/99-aio-wizard.cfg"
+
+
+def _management_address(ctx: Ctx) -> str | None:
+    """The IPv4 address of the management interface (kolla's api_interface address), None if unknown."""
+    usable = getattr(ctx.facts, "usable_ipv4", None)
+    found = usable(ctx.a("network_interface")) if usable else None
+    return found.address if found is not None else None
 
 
 def _hosts(ctx: Ctx) -> StepBody:
+    from wizard.pipeline.hostsfile import hosts_for_management
+
+    hostname = str(getattr(ctx.facts, "hostname", "") or "")
+    address = _management_address(ctx)
+
+    def edit(text: str | None) -> str:
+        return hosts_for_management(text, hostname, address)
+
+    edit.__qualname__ = "hosts_for_management"
+    files = [
+        FileWrite(
+            HOSTS,
+            transform=edit,
+            backup=True,
+            note=f"`getent ahostsv4 {hostname.split('.')[0] or '$(hostname)'}` must give {address or '?'} only "
+            "(kolla's rabbitmq precheck): 127.0.1.1 and stale lines for the hostname out, the address in",
+        )
+    ]
+    notes = []
+    if getattr(ctx.facts, "cloud_init_manages_etc_hosts", False):
+        files.append(
+            FileWrite(
+                CLOUD_INIT_HOSTS_OFF,
+                content="# Written by aio-wizard: cloud-init must not rewrite /etc/hosts (127.0.1.1 back at boot).\n"
+                "manage_etc_hosts: false\n",
+                note="cloud-init's manage_etc_hosts is set on this host",
+            )
+        )
+        notes.append("cloud-init would rewrite /etc/hosts at the next boot: its manage_etc_hosts is turned off")
+    return StepBody(files=tuple(files), notes=tuple(notes))
+
+
+def _apt_archive_applies(ctx: Ctx) -> bool:
+    from wizard.kolla.releases import debian_archived
+
+    major = getattr(getattr(ctx.facts, "os", None), "major", "")
+    return bool(major) and debian_archived(major) and bool(ctx.a("apt_archive_for_eol", False))
+
+
+def _apt_archive(ctx: Ctx) -> StepBody:
+    from wizard.pipeline.aptsources import APT_CONF, APT_CONF_CONTENT, to_debian_archive
+
+    codename = ctx.facts.os.codename
+
+    def to_archive(text: str | None) -> str:
+        return to_debian_archive(text, codename)
+
+    to_archive.__qualname__ = "to_debian_archive"
     return StepBody(
         files=(
             FileWrite(
-                HOSTS,
-                transform=comment_127_0_1_1,
+                "/etc/apt/sources.list",
+                transform=to_archive,
                 backup=True,
-                note="the guide's sed: comment out the line that starts with 127.0.1.1",
+                note=f"{codename} from archive.debian.org (it left Debian's mirrors)",
             ),
-        )
+            FileWrite(APT_CONF, content=APT_CONF_CONTENT, note="the archive's Release files have expired"),
+        ),
+        notes=(
+            f"Debian {ctx.facts.os.major} gets no security updates any more; its packages come from the archive",
+            "other files in /etc/apt/sources.list.d/ are not changed",
+        ),
     )
 
 
-def _hosts_done(ctx: Ctx, root: Path) -> str | None:
-    if not host_path(root, HOSTS).exists():
-        return None
-    line, _ = hosts_127_0_1_1(host_path(root, "/"))
-    return None if line else "no uncommented 127.0.1.1 line in /etc/hosts"
+def _dpkg_repair() -> tuple[Command, ...]:
+    """What an interrupted dpkg left behind, repaired before any apt work; nothing on a healthy system.
 
-
-def _apt_install(packages: tuple[str, ...] | list[str], *, update: bool = True) -> tuple[Command, ...]:
-    # A run killed in the middle of dpkg (kill -9, power cut) leaves it half-configured and every
-    # later apt-get refuses until this runs; on a healthy system it does nothing.
-    # If dpkg was killed half way through an upgrade, --configure -a alone can stop on dependency
-    # problems: then `apt-get -f install` repairs them. Both do nothing on a healthy system.
-    cmds = [
+    A run killed in the middle of dpkg (kill -9, power cut) leaves it half-configured and every
+    later apt-get refuses until ``dpkg --configure -a`` runs. Killed while unpacking, a package is
+    left half-installed, which that cannot configure: it is reinstalled. Killed half way through
+    an upgrade, dependency problems may remain: ``apt-get -f install`` repairs them.
+    """
+    return (
         Command(
             ("dpkg", "--configure", "-a"), ok_exit=(0, 1), explain="finish what an interrupted dpkg left half done"
         ),
+        Command(
+            (sys.executable, "-m", "wizard.pipeline.actions", "reinstall-half-installed"),
+            explain="apt-get install --reinstall what an interrupted dpkg left half unpacked (nothing when none)",
+        ),
         Command((*APT_GET, "-f", "install", "-y"), explain="repair dependencies an interrupted dpkg left broken"),
-    ]
+    )
+
+
+def _apt_install(packages: tuple[str, ...] | list[str], *, update: bool = True) -> tuple[Command, ...]:
+    cmds = list(_dpkg_repair())
     if update:
         cmds.append(Command((*APT_GET, "update")))
     cmds.append(Command((*APT_GET, "install", "-y", *packages)))
@@ -336,6 +412,44 @@ def _apparmor_done(ctx: Ctx, root: Path) -> str | None:
     return None
 
 
+TIME_SYNC_TIMEOUT = 120  # seconds to wait for NTPSynchronized=yes
+
+
+def _time_sync(ctx: Ctx) -> StepBody:
+    major = getattr(getattr(ctx.facts, "os", None), "major", "")
+    # Debian 10's systemd-timesyncd is part of systemd; from 11 on it is a package of its own (priority standard)
+    package = ("--install", "systemd-timesyncd") if not (major.isdigit() and int(major) <= 10) else ()
+    return StepBody(
+        (
+            *(_dpkg_repair() if package else ()),
+            ctx.action(
+                "time-sync",
+                *package,
+                "--timeout",
+                str(TIME_SYNC_TIMEOUT),
+                explain="uses an installed chrony/ntp, else apt-get install systemd-timesyncd; systemctl enable "
+                f"--now it; waits up to {TIME_SYNC_TIMEOUT} s for `timedatectl show -p NTPSynchronized --value` = yes "
+                "(where systemd is not running, e.g. a chroot: systemctl enable, and it says so)",
+            ),
+        ),
+        notes=("kolla's prechecks need an active NTP daemon and a synchronized clock; none is active here",),
+    )
+
+
+def _time_sync_done(ctx: Ctx, root: Path) -> str | None:
+    from wizard.pipeline.actions import NTP_UNITS, TIMESYNCD
+
+    units = enabled_units(root, NTP_UNITS)
+    if not units:
+        return None
+    if units == [TIMESYNCD]:
+        # systemd-timesyncd creates this when it has synchronized the clock (systemd 239+)
+        if not host_path(root, "/run/systemd/timesync/synchronized").exists():
+            return None
+        return "systemd-timesyncd is enabled and has synchronized the clock"
+    return f"{', '.join(units)} enabled"
+
+
 def _venv(ctx: Ctx) -> StepBody:
     return StepBody(
         (
@@ -355,17 +469,39 @@ def _git_url(project: str, ref: str) -> str:
     return f"git+https://opendev.org/openstack/{project}@{ref}"
 
 
+def _constraints(ctx: Ctx) -> tuple[str, Command]:
+    """The release's upper-constraints file and the command that fetches it (without the pinned names)."""
+    from wizard.kolla.requirements import requirement_name
+
+    out = f"{ctx.venv}/aio-wizard-upper-constraints.txt"
+    without = [arg for pin in ctx.release.pins for arg in ("--without", requirement_name(pin))]
+    fetch = ctx.action(
+        "upper-constraints",
+        ctx.release.constraints_url,
+        out,
+        *without,
+        explain=f"downloads {ctx.release.name}'s upper-constraints to {out} for pip -c, without the lines the "
+        "catalog pins itself; if it cannot be fetched, goes on without (the pins still apply) and says so",
+    )
+    return out, fetch
+
+
 def _kolla_ansible(ctx: Ctx) -> StepBody:
     pip = ctx.bin("pip")
-    cmds = []
+    constraints, fetch = _constraints(ctx)
+    c = ("-c", constraints)
+    cmds = [fetch]
     if ctx.release.ansible_requirement:
-        cmds.append(Command((pip, "install", "-U", ctx.release.ansible_requirement)))
+        cmds.append(Command((pip, "install", "-U", ctx.release.ansible_requirement, *c)))
     if ctx.build:
         kolla = _git_url("kolla", ctx.git_ref) if ctx.from_git else ctx.release.kolla_requirement
-        cmds.append(Command((pip, "install", kolla)))
+        cmds.append(Command((pip, "install", kolla, *ctx.release.pins, *c)))
     ka = _git_url("kolla-ansible", ctx.git_ref) if ctx.from_git else ctx.release.kolla_ansible_requirement
-    cmds.append(Command((pip, "install", ka)))
-    return StepBody(tuple(cmds))
+    cmds.append(Command((pip, "install", ka, *ctx.release.pins, *c)))
+    notes = ()
+    if ctx.release.pins:
+        notes = (f"pinned for this release (known breakers): {', '.join(ctx.release.pins)}",)
+    return StepBody(tuple(cmds), notes=notes)
 
 
 def _kolla_ansible_done(ctx: Ctx, root: Path) -> str | None:
@@ -407,7 +543,31 @@ def _installed_as_wanted(ctx: Ctx, venv: Path, project: str, version: str) -> bo
 
 
 def _install_deps(ctx: Ctx) -> StepBody:
-    return StepBody((Command((ctx.bin("kolla-ansible"), "install-deps"), path_prepend=(f"{ctx.venv}/bin",)),))
+    """``kolla-ansible install-deps``; where the collection's branch moved, its requirements.yml first
+    names where the collection lives now (the catalog's ``collection_ref``), so install-deps itself
+    (ansible-galaxy, into the collections path kolla-ansible reads) installs it from there."""
+    files: tuple[FileWrite, ...] = ()
+    notes: tuple[str, ...] = ()
+    ref = ctx.release.collection_ref
+    if ctx.release.collection_ref_moved:
+        from wizard.kolla.requirements import pin_collection_ref
+
+        def pin(text: str | None) -> str:
+            return pin_collection_ref(text, ref)
+
+        pin.__qualname__ = "pin_collection_ref"
+        requirements = f"{ctx.share}/requirements.yml"
+        files = (
+            FileWrite(
+                requirements,
+                copy_from=requirements,
+                transform=pin,
+                backup=True,
+                note=f"the openstack.kolla collection from {ref}: {ctx.release.stable_branch} no longer exists",
+            ),
+        )
+        notes = (f"this release's requirements.yml names {ctx.release.stable_branch}, which is gone: {ref} is used",)
+    return StepBody((ctx.in_venv(ctx.bin("kolla-ansible"), "install-deps"),), files=files, notes=notes)
 
 
 def _kolla_config(ctx: Ctx) -> StepBody:
@@ -459,7 +619,7 @@ def globals_writes(ctx: Ctx) -> tuple[FileWrite, ...]:
 def _genpwd(ctx: Ctx) -> StepBody:
     return StepBody(
         (
-            Command((ctx.bin("kolla-genpwd"), "-p", PASSWORDS), path_prepend=(f"{ctx.venv}/bin",)),
+            ctx.in_venv(ctx.bin("kolla-genpwd"), "-p", PASSWORDS),
             Command(("chmod", "0600", PASSWORDS)),  # kolla-genpwd rewrites it 0640; only root needs to read it
         ),
         notes=("kolla-genpwd fills only empty values: existing passwords are kept",),
@@ -481,22 +641,27 @@ def _certificates_done(ctx: Ctx, root: Path) -> str | None:
 
 
 def _kolla_build(ctx: Ctx) -> StepBody:
+    """kolla-build names the images exactly as the globals make kolla-ansible look for them:
+    registry and namespace from :func:`wizard.kolla.globals_file.image_location`, the tag the
+    release's ``openstack_tag`` comes to (release, distro, codename, suffix)."""
+    from wizard.kolla.globals_file import LOCAL_REGISTRY, image_location
+
     distro = str(ctx.a("kolla_base_distro", "debian"))
     tag = ctx.release.image_tag(distro, str(ctx.a("openstack_tag_suffix", "") or ""))
+    registry, namespace = image_location(ctx.answers, ctx.release)
     argv = [ctx.bin("kolla-build"), "-b", distro]
     if ctx.release.install_type:
         argv += ["-t", "source"]  # the guide: build from source
-    argv += ["--tag", tag]
-    namespace = ctx.a("docker_namespace", ctx.release.docker_namespace)
-    if namespace:
-        argv += ["--namespace", str(namespace)]
-    registry = ctx.a("docker_registry", ctx.release.docker_registry)
+    argv += ["--tag", tag, "--namespace", namespace]
     if registry:
-        argv += ["--registry", str(registry)]
-    return StepBody(
-        (Command(tuple(argv), path_prepend=(f"{ctx.venv}/bin",)),),
-        notes=("runs after bootstrap-servers, which installs the Docker engine kolla-build needs",),
-    )
+        argv += ["--registry", registry]
+    notes = ["runs after bootstrap-servers, which installs the Docker engine kolla-build needs"]
+    if registry == LOCAL_REGISTRY:
+        notes.append(
+            f"images built here are named {LOCAL_REGISTRY}/{namespace}/…:{tag} (and the globals say so): "
+            "never confused with the published ones, which nothing pulls"
+        )
+    return StepBody((ctx.in_venv(*argv),), notes=tuple(notes))
 
 
 def _prechecks(ctx: Ctx) -> StepBody:
@@ -515,15 +680,14 @@ def _ka(action: str) -> Callable[[Ctx], StepBody]:
 
 
 def _pull(ctx: Ctx) -> StepBody:
-    notes = ()
-    if not getattr(ctx.release, "images_pullable", True):
-        notes = (f"{ctx.release.name} is end of life: its published images may be gone (image_source: build)",)
+    notes = (ctx.release.images_note,) if ctx.release.images_note else ()
     return StepBody((ctx.kolla_ansible("pull"),), notes=notes)
 
 
 def _openstackclient(ctx: Ctx) -> StepBody:
-    constraints = f"https://releases.openstack.org/constraints/upper/{ctx.release.name}"
-    return StepBody((Command((ctx.bin("pip"), "install", "python-openstackclient", "-c", constraints)),))
+    constraints, fetch = _constraints(ctx)
+    install = Command((ctx.bin("pip"), "install", "python-openstackclient", *ctx.release.pins, "-c", constraints))
+    return StepBody((fetch, install))
 
 
 def _openstackclient_done(ctx: Ctx, root: Path) -> str | None:
@@ -588,14 +752,32 @@ CATALOG: tuple[StepSpec, ...] = (
         "Check the host",
         "the guide assumes a supported Debian, root, a NIC for the API and one for Neutron, and KVM",
         _preflight,
-        depends_on=("openstack_release",),
+        depends_on=(
+            "openstack_release",
+            "network_interface",
+            "neutron_external_interface",
+            "enable_haproxy",
+            "kolla_internal_vip_address",
+            "docker_registry",
+        ),
     ),
     StepSpec(
         "hosts-file",
-        "Comment out the 127.0.1.1 line in /etc/hosts",
-        "a 127.0.1.1 hostname line breaks kolla-ansible and the containers' name resolution back to the host",
+        "Make the hostname resolve to the management address",
+        "a 127.0.1.1 or stale hostname line breaks RabbitMQ (kolla's precheck: the hostname must resolve to "
+        "the management address only); fixed before bootstrap-servers changes anything",
         _hosts,
-        done=_hosts_done,
+        depends_on=("network_interface",),
+        done_files="the hostname already resolves to the management address only: {paths}",
+    ),
+    StepSpec(
+        "apt-archive",
+        "Point apt at archive.debian.org",
+        "this Debian left Debian's mirrors: apt-get update gets 404 there, so every apt step would fail",
+        _apt_archive,
+        depends_on=("apt_archive_for_eol",),
+        applies=_apt_archive_applies,
+        done_files="apt already uses archive.debian.org: {paths}",
     ),
     StepSpec(
         "python-prereqs",
@@ -605,6 +787,7 @@ CATALOG: tuple[StepSpec, ...] = (
         retry=NETWORK_RETRY,
         depends_on=("openstack_release",),
         done=_python_done,
+        done_when="dpkg lists every one of these packages as installed",
     ),
     StepSpec(
         "debug-tools",
@@ -616,6 +799,7 @@ CATALOG: tuple[StepSpec, ...] = (
         optional=True,
         applies=lambda ctx: bool(_debug_packages(ctx)),
         done=lambda ctx, root: packages_done(root, _debug_packages(ctx)),
+        done_when="dpkg lists every one of these packages as installed",
     ),
     StepSpec(
         "remove-docker-io",
@@ -625,6 +809,7 @@ CATALOG: tuple[StepSpec, ...] = (
         depends_on=("remove_docker_io",),
         applies=_docker_io_applies,
         done=_docker_io_done,
+        done_when="dpkg lists none of docker.io, containerd, runc",
     ),
     StepSpec(
         "virt-packages",
@@ -633,6 +818,7 @@ CATALOG: tuple[StepSpec, ...] = (
         _virt,
         retry=NETWORK_RETRY,
         done=lambda ctx, root: packages_done(root, _virt_packages(ctx)),
+        done_when="dpkg lists every one of these packages as installed",
     ),
     StepSpec(
         "host-libvirt-off",
@@ -640,6 +826,7 @@ CATALOG: tuple[StepSpec, ...] = (
         "libvirt runs in the nova_libvirt container and needs the host's libvirt socket free; iscsid likewise",
         _libvirt_off,
         done=_libvirt_off_done,
+        done_when="no libvirt or iSCSI unit is enabled and the host libvirt socket is absent",
     ),
     StepSpec(
         "apparmor-libvirtd",
@@ -647,6 +834,17 @@ CATALOG: tuple[StepSpec, ...] = (
         "the host's libvirtd AppArmor profile stops the containerized libvirt from working",
         _apparmor,
         done=_apparmor_done,
+        done_when="/etc/apparmor.d/disable/usr.sbin.libvirtd exists",
+    ),
+    StepSpec(
+        "time-sync",
+        "Synchronize the clock (NTP)",
+        "kolla's prechecks fail without an active NTP daemon and a synchronized clock; a minimal Debian has none",
+        _time_sync,
+        retry=NETWORK_RETRY,
+        applies=lambda ctx: not getattr(ctx.facts, "ntp_active", None),
+        done=_time_sync_done,
+        done_when="an NTP daemon is enabled (systemd-timesyncd: and has synchronized the clock)",
     ),
     StepSpec(
         "virtualenv",
@@ -656,6 +854,7 @@ CATALOG: tuple[StepSpec, ...] = (
         depends_on=("venv_path",),
         retry=NETWORK_RETRY,
         done=_venv_done,
+        done_when="{venv}/bin/python and {venv}/bin/pip exist",
     ),
     StepSpec(
         "kolla-ansible",
@@ -665,6 +864,7 @@ CATALOG: tuple[StepSpec, ...] = (
         depends_on=("openstack_release", "kolla_ansible_source", "kolla_ansible_git_ref", "image_source", "venv_path"),
         retry=NETWORK_RETRY,
         done=_kolla_ansible_done,
+        done_when="{venv} holds kolla-ansible (and kolla for builds) of this release, from this source",
     ),
     StepSpec(
         "install-deps",
@@ -711,6 +911,7 @@ CATALOG: tuple[StepSpec, ...] = (
         _genpwd,
         depends_on=("venv_path",),
         done=_genpwd_done,
+        done_when="/etc/kolla/passwords.yml is mode 0600 with every value set",
     ),
     StepSpec(
         "certificates",
@@ -718,6 +919,7 @@ CATALOG: tuple[StepSpec, ...] = (
         "the guide generates the deployment's certificates before bootstrapping",
         _ka("certificates"),
         done=_certificates_done,
+        done_when="/etc/kolla/certificates is not empty",
     ),
     StepSpec(
         "bootstrap-servers",
@@ -731,7 +933,14 @@ CATALOG: tuple[StepSpec, ...] = (
         "Build the container images",
         "the guide builds the OpenStack images with kolla-build from source",
         _kolla_build,
-        depends_on=("kolla_base_distro", "openstack_tag_suffix", "docker_registry", "docker_namespace"),
+        depends_on=(
+            "openstack_release",
+            "image_source",
+            "kolla_base_distro",
+            "openstack_tag_suffix",
+            "docker_registry",
+            "docker_namespace",
+        ),
         retry=RetryPolicy(retries=1, delays=(60.0,)),
         applies=lambda ctx: ctx.build,
     ),
@@ -765,6 +974,7 @@ CATALOG: tuple[StepSpec, ...] = (
         depends_on=("openstack_release", "venv_path"),
         retry=NETWORK_RETRY,
         done=_openstackclient_done,
+        done_when="{venv}/bin/openstack exists",
     ),
     StepSpec(
         "init-runonce",
@@ -808,7 +1018,8 @@ def host_problems(answers: Mapping[str, Any], facts: Any, release: Any) -> list[
     The answers' validation says it (release against the host's Debian and architecture
     included), for ``release`` even when ``--release`` overrides the answers' own, so there is
     one wording of each problem. Added here only what validation does not check: docker.io
-    installed without the answer that lets the wizard remove it.
+    installed without the answer that lets the wizard remove it, and a Debian that left the
+    mirrors (buster) without the answer that lets the plan use archive.debian.org.
     """
     from wizard.answers.validation import validate_answers
 
@@ -819,6 +1030,20 @@ def host_problems(answers: Mapping[str, Any], facts: Any, release: Any) -> list[
         if getattr(p, "is_error", True) and str(p) not in problems:
             problems.append(str(p))
             keys.add(getattr(p, "key", ""))
+    from wizard.kolla.releases import debian_archived
+
+    os_release = getattr(facts, "os", None)
+    major = getattr(os_release, "major", "")
+    if (
+        major
+        and debian_archived(major)
+        and not answers.get("apt_archive_for_eol")
+        and "apt_archive_for_eol" not in keys
+    ):
+        problems.append(
+            f"apt_archive_for_eol: Debian {major} ({getattr(os_release, 'codename', '')}) left Debian's mirrors, so "
+            "apt-get update fails (404) and no package can be installed: answer true to use archive.debian.org"
+        )
     if (
         getattr(facts, "docker_io_installed", False)
         and not answers.get("remove_docker_io")
@@ -842,6 +1067,15 @@ def _done_check(spec: StepSpec, ctx: Ctx, body: StepBody) -> Callable[[Path], st
     return None
 
 
+def _done_when(spec: StepSpec, ctx: Ctx, body: StepBody) -> str:
+    """What the step's done-check looks for, in a line ("" when the step has none)."""
+    if spec.done_files:
+        return spec.done_files.format(paths=", ".join(f.path for f in body.files))
+    if spec.done is None:
+        return ""
+    return spec.done_when.format(venv=ctx.venv)
+
+
 def build_kolla_plan(answers: Mapping[str, Any], facts: Any, release: Any = None, *, root: Path = Path("/")) -> Plan:
     """The concrete plan: every applicable step of :data:`CATALOG` for these answers on this host."""
     rel = _release_of(release, answers)
@@ -863,6 +1097,7 @@ def build_kolla_plan(answers: Mapping[str, Any], facts: Any, release: Any = None
                 depends_values={k: answers.get(k) for k in spec.depends_on},
                 optional=spec.optional,
                 done_check=_done_check(spec, ctx, body),
+                done_check_display=_done_when(spec, ctx, body),
                 notes=body.notes,
             )
         )

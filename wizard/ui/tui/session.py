@@ -264,8 +264,14 @@ class Session:
         return dict(runonce_env(self.values))
 
     def save_plan(self, path: str | Path) -> Path:
+        """Write the plan to ``path``: as JSON (``plan --json``'s shape) when it ends in .json, else text."""
         target = Path(path).expanduser().absolute()
-        write_output(target, self.plan_text())  # never replaces a device
+        if target.suffix == ".json":
+            from wizard.pipeline.plan import render_plan_json
+
+            write_output(target, render_plan_json(self.plan()))  # never replaces a device
+        else:
+            write_output(target, self.plan_text())
         return target
 
     # --- run -------------------------------------------------------------------------------

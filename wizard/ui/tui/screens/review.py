@@ -222,7 +222,12 @@ class ReviewScreen(Screen[None]):
             self.notify(f"Plan saved to {self.saved_plan}", timeout=5)
 
         self.app.push_screen(
-            PathScreen("Save plan", default, "Dry run: the plan is written to a file; nothing on this host changes."),
+            PathScreen(
+                "Save plan",
+                default,
+                "Dry run: the plan is written to a file (as JSON when its name ends in .json); "
+                "nothing on this host changes.",
+            ),
             write,
         )
 
