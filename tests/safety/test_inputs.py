@@ -7,8 +7,13 @@ that need more than one line of expected output.
 
 from __future__ import annotations
 
-import pytest
+import os
+from pathlib import Path
 
+import pytest
+import yaml
+
+from tests.conftest import run_wizard
 from wizard.answers.patterns import check_interface, check_package_list, check_venv_path
 from wizard.answers.questions import question
 
@@ -85,3 +90,115 @@ def test_an_interface_name_with_an_invisible_character_names_it(name: str):
 def test_a_non_ascii_name_that_looks_like_nothing_lists_its_code_points():
     message = check_interface("ŝŵ0")
     assert message is not None and "U+015D" in message and "U+0175" in message
+
+
+# --- item 8: Jinja templating in an answers file ---------------------------------------------------
+
+JINJA = [
+    ("value", "extra_globals:\n  enable_cinder: \"{{ lookup('pipe', 'id') }}\"\n"),
+    ("statement", 'extra_globals:\n  enable_cinder: "{% if true %}yes{% endif %}"\n'),
+    ("comment", 'extra_globals:\n  enable_cinder: "no{# hidden #}"\n'),
+    ("nested value", 'extra_globals:\n  nova_config:\n    opts: [a, "{{ x }}"]\n'),
+    ("nested key", 'extra_globals:\n  nova_config: {"{{ x }}": 1}\n'),
+]
+
+
+@pytest.mark.parametrize(("what", "text"), JINJA, ids=[w for w, _ in JINJA])
+def test_jinja_in_an_answers_file_is_refused_by_every_command_that_reads_one(
+    what: str, text: str, tmp_path: Path, facts_file: Path
+):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(text)
+    for argv in (
+        ["validate", str(answers)],
+        ["plan", "--answers", str(answers)],
+        ["export", "--answers", str(answers)],
+    ):
+        proc = run_wizard("--host-facts", str(facts_file), *argv)
+        assert proc.returncode == 2, (argv, proc.stdout[-300:], proc.stderr)
+        assert "Jinja templating" in proc.stderr and "--allow-templates" in proc.stderr
+        assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_allow_templates_keeps_them_and_warns_what_it_means(tmp_path: Path, facts_file: Path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(JINJA[0][1])
+    proc = run_wizard("--host-facts", str(facts_file), "plan", "--allow-templates", "--answers", str(answers))
+    assert proc.returncode == 0, proc.stderr
+    assert "Ansible will evaluate it as root on this host" in proc.stderr
+    assert "lookup('pipe', 'id')" in proc.stdout  # in the globals file the plan writes
+    proc = run_wizard("--host-facts", str(facts_file), "validate", "--allow-templates", str(answers))
+    assert proc.returncode == 0 and "warning: enable_cinder:" in proc.stderr and "(1 warning)" in proc.stdout
+
+
+def test_templating_typed_in_the_wizard_is_the_operators_own_and_passes_validation():
+    from tests.answers.conftest import guide_host
+    from wizard.answers.validation import validate_field
+
+    assert validate_field("extra_globals", {"enable_cinder": "{{ 'no' }}"}, {}, guide_host()) == []
+
+
+# --- item 9: files that are not files, and values no file can hold ------------------------------
+
+ATTACKS = Path(__file__).with_name("input_attacks.yaml")
+
+
+def _attack_files(tmp_path: Path) -> dict[str, str]:
+    """The non-YAML inputs of input_attacks.yaml, made in ``tmp_path`` (never /dev or /etc)."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (2 * 1024 * 1024) + b"{}")
+    surrogate = tmp_path / "surrogate.json"
+    surrogate.write_text('{"hostname": "a\\ud800"}')
+    return {
+        "FIFO": str(fifo),
+        "DIR": str(tmp_path),
+        "DEEP_JSON": str(deep),
+        "BIG_JSON": str(big),
+        "SURROGATE_JSON": str(surrogate),
+        "DEV_ZERO": "/dev/zero",  # only read from, and only up to the size limit
+    }
+
+
+def _cases() -> list[dict]:
+    return yaml.safe_load(ATTACKS.read_text())
+
+
+@pytest.mark.parametrize("case", _cases(), ids=[c["name"] for c in _cases()])
+def test_an_input_that_is_not_a_file_or_not_text_is_one_line_and_exit_2(case: dict, tmp_path: Path, facts_file: Path):
+    files = _attack_files(tmp_path)
+    argv = [files.get(a, a).replace("FACTS", str(facts_file)) for a in case["argv"]]
+    proc = run_wizard(*argv, "--state-dir", str(tmp_path / "state"), timeout=20)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert case["error"] in lines[0] and "Traceback" not in proc.stderr
+    assert len(lines) <= 2  # validate adds "FILE: 1 error"
+    assert not (tmp_path / "state").exists()  # changes nothing
+
+
+@pytest.fixture(scope="module")
+def facts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.answers.conftest import guide_host
+
+    path = tmp_path_factory.mktemp("facts") / "guide-host.json"
+    path.write_text(guide_host().to_json())
+    return path
+
+
+@pytest.mark.parametrize(
+    "bad", ["range_null", "range_written_a_dash_b", "range_missing_end", "extra_globals_lone_surrogate"]
+)
+def test_plan_refuses_a_value_it_cannot_build_a_plan_from_in_one_line(bad: str, facts_file: Path):
+    case = Path(__file__).parents[1] / "answers" / "bad" / f"{bad}.yaml"
+    proc = run_wizard("--host-facts", str(facts_file), "plan", "--answers", str(case))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith(f"aio-wizard: {case}:")
+
+
+@pytest.mark.parametrize("command", [[], ["validate"], ["export"], ["plan"], ["run"]])
+def test_every_command_that_reads_an_answers_file_offers_allow_templates(command: list[str]):
+    proc = run_wizard(*command, "--help")
+    assert proc.returncode == 0 and "--allow-templates" in proc.stdout and "as root" in " ".join(proc.stdout.split())

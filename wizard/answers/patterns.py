@@ -27,6 +27,10 @@ NAMESPACE_RE = re.compile(r"^[a-z0-9]+([._/-][a-z0-9]+)*$")
 GLOBALS_KEY_RE = re.compile(r"^[a-z_][a-z0-9_]{0,99}$")
 TAG_SUFFIX_RE = re.compile(r"^(-[a-z0-9]+)?$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# What makes Jinja (and so Ansible, which templates every string of globals.yml) evaluate a string:
+# expressions, statements and comments ("{{-" and "{%+" start with these too).
+TEMPLATE_RE = re.compile(r"\{[{%#]")
 
 # Where a virtualenv may go: directories that hold nothing else of the system, so creating (or
 # later deleting) the virtualenv there cannot touch anything the host needs. Below these...
@@ -280,7 +284,9 @@ def check_extra_globals(value: Any) -> str | None:
 
 
 def _check_plain_data(item: Any, where: str, depth: int = 0) -> str | None:
-    """Values of extra globals: YAML scalars, lists and mappings, no control characters or newlines."""
+    """Values of extra globals: YAML scalars, lists and mappings, no control characters or newlines,
+    nothing that is not text (a lone surrogate passes YAML and Python, then crashes whatever writes
+    globals.yml or the plan)."""
     if depth > 8:
         return f"{where}: nested too deeply"
     if item is None or isinstance(item, bool | int | float):
@@ -288,6 +294,8 @@ def _check_plain_data(item: Any, where: str, depth: int = 0) -> str | None:
     if isinstance(item, str):
         if CONTROL_RE.search(item):
             return f"{where}: control characters or newlines are not allowed (e.g. 'no')"
+        if SURROGATE_RE.search(item):
+            return f"{where}: {shown(item)} holds a lone surrogate, which is not text"
         return None
     if isinstance(item, list | tuple):
         for i, sub in enumerate(item):
@@ -296,12 +304,35 @@ def _check_plain_data(item: Any, where: str, depth: int = 0) -> str | None:
         return None
     if isinstance(item, Mapping):
         for k, sub in item.items():
-            if not isinstance(k, str) or CONTROL_RE.search(k):
+            if not isinstance(k, str) or CONTROL_RE.search(k) or SURROGATE_RE.search(k):
                 return f"{where}: key {shown(k)} is not plain text"
             if (err := _check_plain_data(sub, f"{where}.{k}", depth + 1)) is not None:
                 return err
         return None
     return f"{where}: unsupported value {shown(item)}"
+
+
+def templating_in(value: Any, where: str = "") -> str | None:
+    """Where in ``value`` (keys and nested values too) Jinja templating starts, as
+    ``"where: '{{ lookup(...'"``, or None.
+
+    Ansible templates every string of globals.yml, as root: ``{{ lookup('pipe', CMD) }}`` runs CMD.
+    """
+    if isinstance(value, str):
+        found = TEMPLATE_RE.search(value)
+        return f"{where}{': ' if where else ''}{shown(value[found.start() :], 40)}" if found else None
+    if isinstance(value, Mapping):
+        for k, sub in value.items():
+            inner = f"{where}.{k}" if where else str(k)
+            if isinstance(k, str) and TEMPLATE_RE.search(k):
+                return f"{where}{': ' if where else ''}key {shown(k, 40)}"
+            if (found := templating_in(sub, inner)) is not None:
+                return found
+    elif isinstance(value, list | tuple):
+        for i, sub in enumerate(value):
+            if (found := templating_in(sub, f"{where}[{i}]")) is not None:
+                return found
+    return None
 
 
 def choice_checker(choices: tuple[Any, ...], example: str):
