@@ -8,6 +8,9 @@ that need more than one line of expected output.
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -41,6 +44,36 @@ def test_a_package_name_apt_would_read_as_an_operator_is_refused(name: str, why:
 @pytest.mark.parametrize("name", ["g++", "libstdc++6", "python3.11", "tcpdump", "0ad", "nvidia-driver-bin"])
 def test_real_package_names_pass(name: str):
     assert check_package_list([name]) is None
+
+
+def _apt_simulate(names: list[str]) -> str:
+    """``apt-get install -s -y -- NAMES`` as the debug-tools step would run it, simulated (no cache written)."""
+    argv = ["apt-get", "-s", "-y", "-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=", "install", "--"]
+    proc = subprocess.run(
+        [*argv, *names], capture_output=True, text=True, timeout=120, env={**os.environ, "LC_ALL": "C"}
+    )
+    return proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("apt-get") is None, reason="needs apt-get (a Debian host)")
+def test_apt_removes_for_a_trailing_minus_even_after_double_dash_so_validation_must_refuse_it():
+    assert check_package_list(["coreutils-"]) is not None
+    assert re.search(r"\b[1-9][0-9]* to remove", _apt_simulate(["coreutils-"]))  # what the refused name would do
+    accepted = ["coreutils", "g++", "libstdc++6", "tcpdump"]
+    assert check_package_list(accepted) is None
+    assert "Remv" not in (out := _apt_simulate(accepted)) and not re.search(r"\b[1-9][0-9]* to remove", out)
+
+
+def test_the_debug_tools_step_puts_double_dash_before_the_package_names():
+    from tests.answers.conftest import guide_host
+    from tests.support.guide import GUIDE_ANSWERS
+    from wizard.answers.resolve import resolve_answers
+    from wizard.pipeline.plan import build_plan
+
+    facts = guide_host()
+    plan = build_plan(resolve_answers(facts, {**GUIDE_ANSWERS, "debug_tools": ["tcpdump"]}).values, facts)
+    argv = plan.step("debug-tools").commands[-1].argv
+    assert argv[-2:] == ("--", "tcpdump") and argv[argv.index("install") + 1 : -1] == ("-y", "--")
 
 
 # --- item 10: where the virtualenv may go ----------------------------------------------------------
