@@ -63,7 +63,7 @@ class PlainWizard:
         if not steps_file and answers_path:
             from wizard.answers.answers_file import load_answers
 
-            allow = self.args.allow_templates
+            allow = bool(getattr(self.args, "allow_templates", False))
             session.given = load_answers(
                 answers_path, facts, complete=False, allow_templates=allow
             )  # over the journal's
