@@ -235,3 +235,12 @@ def test_plan_refuses_a_value_it_cannot_build_a_plan_from_in_one_line(bad: str, 
 def test_every_command_that_reads_an_answers_file_offers_allow_templates(command: list[str]):
     proc = run_wizard(*command, "--help")
     assert proc.returncode == 0 and "--allow-templates" in proc.stdout and "as root" in " ".join(proc.stdout.split())
+
+
+@pytest.mark.parametrize("value", [{"x": "no\ud800"}, {"x": {"\udcff": 1}}, {"x": ["\ud83d"]}])
+def test_a_lone_surrogate_typed_into_extra_globals_is_refused(value: dict):
+    from tests.answers.conftest import guide_host
+    from wizard.answers.validation import validate_field
+
+    [problem] = validate_field("extra_globals", value, {}, guide_host())
+    assert "surrogate" in problem.message or "not plain text" in problem.message

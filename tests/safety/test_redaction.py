@@ -14,6 +14,7 @@ import base64
 import dataclasses
 import io
 import json
+import os
 import sys
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -247,3 +248,13 @@ def test_a_secret_file_that_appears_later_is_read_before_the_next_block(tmp_path
     assert redact(f"x {PLAIN}") == f"x {PLAIN}"
     passwords.write_text(f"k: {PLAIN}\n")
     assert redact(f"x {PLAIN}") == f"x {MASK}"
+
+
+def test_a_passwords_file_that_is_a_fifo_neither_hangs_nor_passes_silently(tmp_path: Path):
+    fifo = tmp_path / "passwords.yml"
+    os.mkfifo(fifo)
+    redact = Redactor([fifo], values=[PLAIN])
+    assert redact(f"x {PLAIN}") == f"x {MASK}"  # the other secrets are still masked
+    [notice] = redact.pop_notices()
+    assert "is a FIFO" in notice and "cannot be masked" in notice
+    assert redact.pop_notices() == []  # said once
