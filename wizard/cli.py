@@ -38,7 +38,17 @@ SHARED_OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, object], object]] = {
     "verbose": (("--verbose", "-v"), {"action": "store_true"}, False),
     # A plan of arbitrary harmless steps (YAML) instead of the Kolla pipeline: used by the tests.
     "steps_file": (("--steps-file",), {"metavar": "FILE"}, None),
+    "allow_templates": (("--allow-templates",), {"action": "store_true"}, False),
 }
+
+ALLOW_TEMPLATES_HELP = (
+    "keep Jinja templating ({{ }}, {%% %%}, {# #}) in the answers file's values: "
+    "Ansible will evaluate it as root on this host (refused by default: answers files are shared)"
+)
+TEMPLATES_WARNING = (
+    "aio-wizard: warning: --allow-templates: Jinja templating in the answers file is kept, "
+    "and Ansible will evaluate it as root on this host (a lookup('pipe', ...) runs a command)"
+)
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, top: bool, **shared: str) -> None:
@@ -89,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         parser,
         top=True,
         answers="answers YAML whose values become the defaults",
+        allow_templates=ALLOW_TEMPLATES_HELP,
         verbose="with --plain: print every log line of each step",
         steps_file=argparse.SUPPRESS,
     )
@@ -106,18 +117,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("validate", "check an answers file: every problem at once as FILE:LINE: key: message")
     p.add_argument("file", metavar="FILE")
+    _add_shared_options(p, top=False, allow_templates=ALLOW_TEMPLATES_HELP)
 
     p = add("export", "write the answers as YAML (defaults detected from this host, --answers applied)")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
-    _add_shared_options(p, top=False, answers="answers to apply over the defaults")
+    _add_shared_options(
+        p, top=False, answers="answers to apply over the defaults", allow_templates=ALLOW_TEMPLATES_HELP
+    )
 
     p = add("plan", "every step with its exact commands and the files it writes; changes nothing")
-    _add_shared_options(p, top=False, answers="answers to plan with")
+    _add_shared_options(p, top=False, answers="answers to plan with", allow_templates=ALLOW_TEMPLATES_HELP)
     p.add_argument("--release", metavar="R", help="plan this OpenStack release (even one this host cannot run)")
     p.add_argument("--json", action="store_true", help="print the plan as one JSON object (commands with their env)")
 
     p = add("run", "run the install from an answers file")
-    _add_shared_options(p, top=False, answers="the answers to install with")
+    _add_shared_options(p, top=False, answers="the answers to install with", allow_templates=ALLOW_TEMPLATES_HELP)
     p.add_argument("--non-interactive", action="store_true", help="never ask: fail on missing answers or a failed step")
     p.add_argument("--from", dest="from_step", metavar="STEP", help="start at this step")
     p.add_argument("--until", dest="until_step", metavar="STEP", help="stop after this step")
@@ -133,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # every global and shared option has its top-level default
     module_name = args.command or "interactive"
+    if args.allow_templates:  # said before anything runs (and before the TUI takes the screen)
+        print(TEMPLATES_WARNING, file=sys.stderr)
     try:
         module = importlib.import_module(f"wizard.commands.{module_name}")
         return int(module.run(args) or 0)

@@ -106,9 +106,10 @@ def test_problems_keep_line_order_when_the_path_holds_a_colon(tmp_path: Path):
     path = tmp_path / "site:a.yaml"
     path.write_text("nosuch: 1\nvenv_path: relative\nnosuch: 2\n")
     af = read_answers_file(path)
-    assert [p.line for p in af.structural] == [1, 3]
+    assert [p.line for p in af.structural] == [1, 2, 3]
     assert af.problems == [  # as printed, for callers that show them as they are
         f"{path}:1: nosuch: unknown answer",
+        f"{path}:2: venv_path: 'relative' is not an absolute path (e.g. /opt/kolla-venv)",
         f"{path}:3: nosuch: given twice (first on line 1)",
     ]
     found = check_file(path, guide_host())

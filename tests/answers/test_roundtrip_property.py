@@ -60,9 +60,11 @@ def valid_answers(draw) -> dict:
         "image_source": draw(st.sampled_from(["pull", "build"])),
         "kolla_ansible_source": source,
         "kolla_ansible_git_ref": draw(st.sampled_from([f"stable/{release}", "master", "refs/changes/12/3456/7"])),
-        "venv_path": "/" + "/".join(draw(st.lists(segment, min_size=2, max_size=4))),
+        "venv_path": draw(st.sampled_from(["/opt", "/srv", "/var/lib/aio-wizard", "/data"]))
+        + "/"
+        + "/".join(draw(st.lists(segment, min_size=1, max_size=3))),
         "debug_tools": draw(
-            st.lists(st.from_regex(r"[a-z0-9][a-z0-9+.-]{1,12}", fullmatch=True), unique=True, max_size=5)
+            st.lists(st.from_regex(r"[a-z0-9][a-z0-9+.-]{0,11}[a-z0-9.]", fullmatch=True), unique=True, max_size=5)
         ),
         "remove_docker_io": draw(st.booleans()),
         "apt_archive_for_eol": draw(st.booleans()),

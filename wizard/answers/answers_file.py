@@ -18,11 +18,19 @@ from typing import Any
 import yaml
 
 from wizard import __version__
-from wizard.answers.patterns import shown
+from wizard.answers.patterns import shown, templating_in
 from wizard.answers.questions import GROUPS, KEYS, questions_in
-from wizard.answers.validation import SECRET_KEY, Problem, did_you_mean, normalize_value, validate_answers
+from wizard.answers.validation import (
+    SECRET_KEY,
+    Problem,
+    did_you_mean,
+    normalize_value,
+    shape_problem,
+    validate_answers,
+)
 from wizard.errors import UserError
 from wizard.host.facts import HostFacts
+from wizard.inputs import InputFileError, ShallowLoader, read_regular_file, value_problem
 
 SCHEMA_VERSION = 1
 #: Keys that describe the file rather than answer a question.
@@ -61,11 +69,13 @@ class AnswersFile:
     lines: dict[str, int] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     structural: list[FileProblem] = field(default_factory=list)
+    #: keys whose value has the wrong shape (reported in ``structural``, not again by validation)
+    bad_shape: set[str] = field(default_factory=set)
 
     @property
     def problems(self) -> list[str]:
-        """The structural problems as printed: ``FILE:LINE: key: message``."""
-        return [p.text for p in self.structural]
+        """The structural errors as printed: ``FILE:LINE: key: message`` (warnings left out)."""
+        return [p.text for p in self.structural if p.is_error]
 
     def where(self, key: str) -> str:
         line = self.lines.get(key)
@@ -86,43 +96,31 @@ class _FileProblem(Exception):
         return f"{where}: {self.message}"
 
 
-def read_answers_file(path: str | Path) -> AnswersFile:
-    """Parse ``path`` into an :class:`AnswersFile` (values not yet validated).
+def read_answers_file(path: str | Path, *, allow_templates: bool = False) -> AnswersFile:
+    """Parse ``path`` into an :class:`AnswersFile` (values not yet validated against the host).
 
-    A file that cannot be an answers file at all (missing, binary, huge, broken YAML, not a
-    mapping) raises UserError with ``FILE[:LINE]: message``. Unknown, duplicate and metadata
-    problems are collected in ``.structural``.
+    A file that cannot be an answers file at all (missing, not a regular file, binary, huge,
+    broken or too deeply nested YAML, not a mapping) raises UserError with ``FILE[:LINE]: message``.
+    Unknown, duplicate and metadata problems, values of the wrong shape and Jinja templating
+    (refused unless ``allow_templates``: see :func:`_templating_problem`) are collected in
+    ``.structural``.
     """
     try:
-        return _read(path)
+        return _read(path, allow_templates)
     except _FileProblem as exc:
         raise UserError(exc.text(str(path))) from None
 
 
-def _read(path: str | Path) -> AnswersFile:
+def _read(path: str | Path, allow_templates: bool = False) -> AnswersFile:
     """:func:`read_answers_file`, raising :class:`_FileProblem` (which keeps the line as a number)."""
-    return _parse(str(path), _read_text(Path(path)))
+    return _parse(str(path), _read_text(Path(path)), allow_templates)
 
 
 def _read_text(path: Path) -> str:
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise _FileProblem(None, "is a directory, not an answers file")
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise _FileProblem(None, "no such file") from None
-    except PermissionError:
-        raise _FileProblem(None, "permission denied") from None
-    except IsADirectoryError:
-        raise _FileProblem(None, "is a directory, not an answers file") from None
-    except OSError as exc:
-        raise _FileProblem(None, f"cannot read it ({exc.strerror or exc})") from None
-    if len(raw) > MAX_BYTES:
-        raise _FileProblem(
-            None, f"too large for an answers file ({max(size, len(raw))} bytes; at most {MAX_BYTES // 1024} KiB)"
-        )
+        raw = read_regular_file(path, MAX_BYTES, "an answers file")
+    except InputFileError as exc:
+        raise _FileProblem(None, str(exc)) from None
     if b"\x00" in raw:
         raise _FileProblem(None, "binary data, not a YAML answers file (write one with 'aio-wizard export')")
     try:
@@ -133,9 +131,9 @@ def _read_text(path: Path) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _parse(name: str, text: str) -> AnswersFile:
+def _parse(name: str, text: str, allow_templates: bool = False) -> AnswersFile:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=ShallowLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -179,12 +177,24 @@ def _parse(name: str, text: str) -> AnswersFile:
             text = f"{name}:{where}: {key}: cannot read the value ({getattr(exc, 'problem', exc)})"
             af.structural.append(FileProblem(text, line=where))
             continue
+        except ValueError:  # an integer of more than 4300 digits: Python refuses to convert it
+            text = f"{name}:{line}: {key}: cannot read the value (a number of more than 4300 digits)"
+            af.structural.append(FileProblem(text, line=line))
+            continue
+        if (key in KEYS or key in META_KEYS) and (problem := value_problem(value)) is not None:
+            af.structural.append(FileProblem(f"{name}:{line}: {key}: {problem}", line=line))
+            continue
         if key in META_KEYS:
             af.meta[key] = value
             af.lines[key] = line
         elif key in KEYS:
             af.values[key] = normalize_value(key, value)
             af.lines[key] = line
+            if (shape := shape_problem(key, value)) is not None:
+                af.bad_shape.add(key)
+                af.structural.append(FileProblem(f"{name}:{line}: {shape}", line=line))
+            elif (found := _templating_problem(key, value, allow_templates)) is not None:
+                af.structural.append(FileProblem(f"{name}:{line}: {found}", found.severity, line=line))
         else:
             af.structural.append(FileProblem(f"{name}:{line}: {key}: unknown answer{did_you_mean(key)}", line=line))
     version = af.meta.get("schema_version", SCHEMA_VERSION)
@@ -195,6 +205,30 @@ def _parse(name: str, text: str) -> AnswersFile:
         )
         af.structural.append(FileProblem(text, line=af.lines.get("schema_version", 0)))
     return af
+
+
+def _templating_problem(key: str, value: Any, allowed: bool) -> Problem | None:
+    """Jinja templating in an imported value: an error, or with ``--allow-templates`` a warning.
+
+    Ansible evaluates every string of globals.yml, as root on this host: ``{{ lookup('pipe',
+    CMD) }}`` in extra_globals runs CMD. Answers files are passed around (that is what export
+    is for), so a file's templating runs only when the operator says so. Values typed into the
+    wizard's own form are the operator's and are not checked here.
+    """
+    found = templating_in(value)
+    if found is None:
+        return None
+    if allowed:
+        return Problem(
+            key,
+            f"{found} is Jinja templating: Ansible will evaluate it as root on this host (--allow-templates)",
+            "warning",
+        )
+    return Problem(
+        key,
+        f"{found} is Jinja templating, which Ansible would evaluate as root on this host: refused in an "
+        "answers file (if you wrote it and mean it, pass --allow-templates)",
+    )
 
 
 def _refuse_aliases(node: yaml.Node, seen: set[int]) -> None:
@@ -233,6 +267,8 @@ def file_problems(af: AnswersFile, facts: HostFacts, *, complete: bool) -> list[
     out = [replace(p, line=p.line or end) for p in af.structural]
     merged = dict(af.values) if complete else resolve_answers(facts, given=af.values).values
     for problem in validate_answers(merged, facts, partial=False):
+        if problem.key in af.bad_shape:
+            continue  # already in af.structural, with the same message
         if problem.key in af.values:
             line = af.lines.get(problem.key, 0)
             out.append(FileProblem(f"{af.where(problem.key)}: {problem}", problem.severity, True, line or end))
@@ -254,23 +290,28 @@ def _why(problem: Problem) -> str:
     return problem.message.removeprefix("missing; ")
 
 
-def check_file(path: str | Path, facts: HostFacts, *, complete: bool = False) -> list[FileProblem]:
+def check_file(
+    path: str | Path, facts: HostFacts, *, complete: bool = False, allow_templates: bool = False
+) -> list[FileProblem]:
     """``aio-wizard validate``: every problem of the file at ``path`` (warnings included)."""
     try:
-        af = _read(path)
+        af = _read(path, allow_templates)
     except _FileProblem as exc:
         return [FileProblem(exc.text(str(path)), line=exc.line or 0)]
     return file_problems(af, facts, complete=complete)
 
 
-def load_answers(path: str | Path, facts: HostFacts, *, complete: bool) -> dict[str, Any]:
+def load_answers(
+    path: str | Path, facts: HostFacts, *, complete: bool, allow_templates: bool = False
+) -> dict[str, Any]:
     """The answers in ``path``, or UserError listing every error in it at once.
 
     ``complete=True`` (``--non-interactive``): every answer must be there and valid. Otherwise the
     file may be partial and its values become the defaults of an interactive session; a problem
-    with a default the file does not touch is left to the session.
+    with a default the file does not touch is left to the session. Jinja templating is refused
+    unless ``allow_templates`` (``--allow-templates``).
     """
-    af = read_answers_file(path)
+    af = read_answers_file(path, allow_templates=allow_templates)
     found = file_problems(af, facts, complete=complete)
     errs = [p.text for p in found if p.is_error and p.in_file]
     if errs:

@@ -303,7 +303,9 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="Virtualenv for kolla-ansible",
         help=(
             "Debian 12 and later refuse system-wide pip installs (PEP 668), so kolla-ansible, Ansible and the "
-            "example files live in a virtualenv; its share/kolla-ansible holds globals.yml and init-runonce."
+            "example files live in a virtualenv; its share/kolla-ansible holds globals.yml and init-runonce. "
+            "It must be a directory of its own, below /opt, /srv or /var/lib/aio-wizard, or below a top-level "
+            "directory that is not the system's (/data/kolla-venv): never in /etc, /usr, /var, /root, /boot..."
         ),
         kind="text",
         example="/opt/kolla-venv",

@@ -386,6 +386,18 @@ def validate_field(key: str, value: Any, answers: Mapping[str, Any], facts: Host
     return _field_problems(q, value, {**normalize_answers(answers), key: value}, facts)
 
 
+def shape_problem(key: str, value: Any) -> Problem | None:
+    """The problem with ``value`` alone for the known answer ``key`` (missing, wrong type or form),
+    or None. What every command that reads an answers file refuses outright: even ``plan``, which
+    shows a plan for answers this host cannot run, needs values of the right shape to build one."""
+    q = question(key)
+    value = normalize_value(key, value)
+    if value is None:
+        return Problem(key, f"missing; e.g. {_example(q.example)}")
+    message = q.check(value)
+    return Problem(key, message) if message is not None else None
+
+
 def _field_problems(q: Question, value: Any, answers: Mapping[str, Any], facts: HostFacts) -> list[Problem]:
     """Problems with ``value`` for ``q``; ``value`` and ``answers`` are normalised already (and
     ``answers[q.key]`` is ``value``), so checking every field normalises the answers once, not once a field."""

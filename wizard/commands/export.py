@@ -41,7 +41,8 @@ def journal_answers(state_dir: str | Path | None) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     facts = load_facts(args.host_facts)
-    given = load_answers(args.answers, facts, complete=False) if args.answers else {}
+    allow = bool(getattr(args, "allow_templates", False))
+    given = load_answers(args.answers, facts, complete=False, allow_templates=allow) if args.answers else {}
     resolved = resolve_answers(facts, given=given, journal=journal_answers(args.state_dir))
     text = dump_answers(resolved.values, resolved.descriptions())
     output = args.output

@@ -16,7 +16,7 @@ from wizard.host.probe import load_facts
 
 def run(args: argparse.Namespace) -> int:
     facts = load_facts(args.host_facts)
-    problems = check_file(args.file, facts)
+    problems = check_file(args.file, facts, allow_templates=bool(getattr(args, "allow_templates", False)))
     for problem in problems:
         print(problem.text, file=sys.stderr)
     errors = sum(1 for p in problems if p.is_error)

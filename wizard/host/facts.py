@@ -237,11 +237,30 @@ class HostFacts:
 
     @classmethod
     def load(cls, path: str | Path) -> HostFacts:
-        """Read facts from a JSON file: either bare facts or a whole ``probe --json`` document."""
-        data = json.loads(Path(path).read_text())
+        """Read facts from a JSON file: either bare facts or a whole ``probe --json`` document.
+
+        Only a regular file of at most :data:`MAX_FACTS_BYTES` is read (a FIFO would hang the
+        wizard, ``/dev/zero`` fill its memory): anything else raises
+        :class:`wizard.inputs.InputFileError`; bad JSON raises ValueError.
+        """
+        from wizard.inputs import read_regular_file, value_problem
+
+        raw = read_regular_file(path, MAX_FACTS_BYTES, "a host facts JSON file")
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except RecursionError:
+            raise ValueError("nested too deeply") from None
+        if (problem := value_problem(data)) is not None:
+            raise ValueError(problem)
         if isinstance(data, dict) and isinstance(data.get("facts"), dict):
             data = data["facts"]
+        if not isinstance(data, dict):
+            raise ValueError("expected a JSON object")
         return cls.from_dict(data)
+
+
+#: A ``probe --json`` document is a few dozen KB, even with many NICs.
+MAX_FACTS_BYTES = 1024 * 1024
 
 
 def _known(kind: type, data: dict[str, Any]) -> dict[str, Any]:

@@ -114,13 +114,15 @@ def load_facts(path: str | None) -> HostFacts:
     """The ``--host-facts`` file when given (a ``probe --json`` document or bare facts), else this host."""
     if path:
         from wizard.errors import UserError
+        from wizard.inputs import InputFileError
 
         try:
             return HostFacts.load(path)
-        except FileNotFoundError as exc:
-            raise UserError(f"{path}: no such host facts file") from exc
+        except InputFileError as exc:
+            message = "no such host facts file" if str(exc) == "no such file" else str(exc)
+            raise UserError(f"{path}: {message}") from None
         except (ValueError, TypeError, AttributeError, KeyError) as exc:
-            raise UserError(f"{path}: not a host facts JSON file ({exc})") from exc
+            raise UserError(f"{path}: not a host facts JSON file ({exc})") from None
     return probe_host()
 
 

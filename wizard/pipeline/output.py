@@ -8,7 +8,8 @@ block costs a handful of C-level passes:
 - one UTF-8 decode (a block ends at a newline, so it never ends inside a character);
 - escape sequences and carriage returns stripped only when the block has an ESC or a CR (two
   ``memchr``-fast tests); this happens before redaction so a colour code cannot split a secret;
-- redaction (no work at all until passwords.yml exists);
+- redaction (no work at all until passwords.yml exists; a line cut at :data:`MAX_PENDING` is cut
+  before a secret that spans the cut, :meth:`OutputStream._keep_secrets_whole`);
 - one write to the log file;
 - a look for Ansible's ``PLAY [..]`` / ``TASK [..]`` headers only when the block has a ``[``.
 
@@ -102,6 +103,7 @@ class OutputStream:
                 self.tick()
                 return
             text, stop = codecs.utf_8_decode(view[:end], "replace", False)  # stops before a split character
+            text, stop = self._keep_secrets_whole(text, stop)
             cut = stop
         else:
             stop, cut = nl, nl + 1
@@ -115,6 +117,18 @@ class OutputStream:
             self._consume(rest)
         else:
             self._used = rest
+
+    def _keep_secrets_whole(self, text: str, stop: int) -> tuple[str, int]:
+        """A line cut at :data:`MAX_PENDING` is cut before any secret that spans the cut, so each
+        piece is masked whole (the rest waits for the next read). ``text`` is ``_buf[:stop]`` decoded."""
+        cut_point = getattr(self.redact, "cut_point", None)
+        at = cut_point(text) if cut_point is not None else len(text)
+        if at >= len(text) or at == 0:
+            return text, stop
+        held = text[at:].encode("utf-8")
+        if bytes(self._view[stop - len(held) : stop]) != held:  # undecodable bytes in the way: cut as read
+            return text, stop
+        return text[:at], stop - len(held)
 
     def note(self, text: str) -> None:
         """A line of the runner's own (``$ command``, ``writing /etc/hosts``): logged and shown."""
@@ -136,10 +150,19 @@ class OutputStream:
         shown = self.redact(text)
         # the bytes as read are exactly the text when nothing changed: the log gets them, no second copy
         self._add(shown, raw if not dirty and shown is text and text.isascii() else None)
+        self._say_notices()
 
     def _text(self, text: str) -> None:
         """Lines from elsewhere (the runner's notes, a last line without newline)."""
         self._add(self.redact(strip_escapes(text)))
+        self._say_notices()
+
+    def _say_notices(self) -> None:
+        """What the redactor could not read (a broken passwords file), once, in the log and to listeners."""
+        pop = getattr(self.redact, "pop_notices", None)
+        if pop is not None:
+            for notice in pop():
+                self._add(notice)
 
     def _add(self, text: str, raw: memoryview | None = None) -> None:
         """One clean, redacted block: to the log (``raw`` if given), the tail and the pending batch."""

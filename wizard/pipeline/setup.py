@@ -14,7 +14,7 @@ from wizard.pipeline.model import Plan
 from wizard.pipeline.plan import build_plan, plan_from_steps_file
 
 
-def load_answers_for(path: str | None, facts: Any, *, complete: bool) -> dict[str, Any]:
+def load_answers_for(path: str | None, facts: Any, *, complete: bool, allow_templates: bool = False) -> dict[str, Any]:
     """The answers' values: the file resolved over the host's defaults (every key present).
 
     ``complete=True`` (``run``): the file must hold every answer, valid for this host, or
@@ -27,9 +27,9 @@ def load_answers_for(path: str | None, facts: Any, *, complete: bool) -> dict[st
     given: dict[str, Any] = {}
     if path:
         if complete:
-            given = dict(load_answers(path, facts, complete=True))
+            given = dict(load_answers(path, facts, complete=True, allow_templates=allow_templates))
         else:
-            af = read_answers_file(path)
+            af = read_answers_file(path, allow_templates=allow_templates)
             if af.problems:
                 raise UserError("\n".join(af.problems))
             given = dict(af.values)
@@ -43,7 +43,8 @@ def plan_from_args(args: Any, *, release: str | None = None, complete: bool = Tr
     from wizard.host.probe import load_facts
 
     facts = load_facts(getattr(args, "host_facts", None))
-    answers = load_answers_for(getattr(args, "answers", None), facts, complete=complete)
+    allow = bool(getattr(args, "allow_templates", False))
+    answers = load_answers_for(getattr(args, "answers", None), facts, complete=complete, allow_templates=allow)
     if release:
         answers["openstack_release"] = release
     return build_plan(answers, facts, release or answers.get("openstack_release"))

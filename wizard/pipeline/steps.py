@@ -293,7 +293,9 @@ def _apt_install(packages: tuple[str, ...] | list[str], *, update: bool = True) 
     cmds = list(_dpkg_repair())
     if update:
         cmds.append(Command((*APT_GET, "update")))
-    cmds.append(Command((*APT_GET, "install", "-y", *packages)))
+    # "--": nothing after it is an option, whatever a package list holds (validation already allows only
+    # Debian names that apt cannot read as an operator: no trailing "-", which would mean "remove")
+    cmds.append(Command((*APT_GET, "install", "-y", "--", *packages)))
     return tuple(cmds)
 
 

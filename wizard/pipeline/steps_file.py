@@ -15,6 +15,15 @@ Format (a YAML list)::
       retry_delay: 0.1                            # optional seconds between them (default 0)
       optional: true                              # optional
       writes: [{path: /abs/file, content: "..."}] # optional files written before the commands
+
+or a mapping, when the plan has secrets to keep out of its logs (as the Kolla plan keeps
+passwords.yml's values)::
+
+    secret_files: [/abs/passwords.yml]             # YAML files whose values are masked in the output
+    steps: [...]                                   # the list above
+
+Read like an answers file: only a regular file (never a FIFO or a device), at most
+:data:`MAX_BYTES`, nesting and numbers bounded (:mod:`wizard.inputs`).
 """
 
 from __future__ import annotations
@@ -27,27 +36,33 @@ from typing import Any
 import yaml
 
 from wizard.errors import UserError
+from wizard.inputs import InputFileError, ShallowLoader, read_regular_file
 from wizard.pipeline.model import Command, FileWrite, Plan, PlannedStep, RetryPolicy
 
 _KEYS = {"id", "title", "why", "commands", "env", "done_check", "retries", "retry_delay", "optional", "writes"}
+MAX_BYTES = 1024 * 1024
 
 
 def plan_from_steps_file(path: Path | str, *, secret_files: tuple[str, ...] = ()) -> Plan:
     """Load a steps file (format in the module docstring) as a :class:`Plan`; UserError names FILE:LINE."""
     path = Path(path)
     try:
-        text = path.read_text()
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read the steps file: {exc.strerror}") from None
+        text = read_regular_file(path, MAX_BYTES, "a steps file").decode("utf-8")
+    except InputFileError as exc:
+        raise UserError(f"{path}: cannot read the steps file: {exc}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: cannot read the steps file: not UTF-8 text") from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=ShallowLoader)
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 1
         raise UserError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    constructor = yaml.SafeLoader("")
+    if isinstance(root, yaml.MappingNode):
+        root, secret_files = _mapping_form(root, constructor, path, secret_files)
     if root is None or not isinstance(root, yaml.SequenceNode):
         raise UserError(f"{path}:1: a steps file is a YAML list of steps")
     # parsed once: each step's value is built from its node (which also gives its line)
-    constructor = yaml.SafeLoader("")
     steps: list[PlannedStep] = []
     seen: set[str] = set()
     for node in root.value:
@@ -56,6 +71,8 @@ def plan_from_steps_file(path: Path | str, *, secret_files: tuple[str, ...] = ()
             item = constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             raise UserError(f"{where}: cannot read the step: {getattr(exc, 'problem', exc)}") from None
+        except ValueError:
+            raise UserError(f"{where}: cannot read the step: a number of more than 4300 digits") from None
         steps.append(_step(item, where))
         if steps[-1].id in seen:
             raise UserError(f"{where}: id: {steps[-1].id!r} is used twice")
@@ -69,6 +86,21 @@ def plan_from_steps_file(path: Path | str, *, secret_files: tuple[str, ...] = ()
         secret_files=secret_files,
         source=f"steps-file:{path.resolve()}",
     )
+
+
+def _mapping_form(
+    root: yaml.MappingNode, constructor: yaml.SafeLoader, path: Path, secret_files: tuple[str, ...]
+) -> tuple[yaml.Node | None, tuple[str, ...]]:
+    """``{secret_files: [...], steps: [...]}``: the steps' node and the secret files (absolute paths)."""
+    nodes = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+    unknown = sorted(set(nodes) - {"secret_files", "steps"})
+    if unknown or len(nodes) != len(root.value):
+        raise UserError(f"{path}:1: a steps file mapping holds only secret_files and steps")
+    files = constructor.construct_object(nodes["secret_files"], deep=True) if "secret_files" in nodes else []
+    if not isinstance(files, list) or not all(isinstance(f, str) and f.startswith("/") for f in files):
+        line = nodes["secret_files"].start_mark.line + 1
+        raise UserError(f"{path}:{line}: secret_files: a list of absolute paths")
+    return nodes.get("steps"), (*secret_files, *files)
 
 
 def _argv(value: Any, where: str, field: str) -> tuple[str, ...]:

@@ -63,7 +63,10 @@ class PlainWizard:
         if not steps_file and answers_path:
             from wizard.answers.answers_file import load_answers
 
-            session.given = load_answers(answers_path, facts, complete=False)  # over the journal's answers
+            allow = bool(getattr(self.args, "allow_templates", False))
+            session.given = load_answers(
+                answers_path, facts, complete=False, allow_templates=allow
+            )  # over the journal's
         self._host_summary(session)
         steps_plan = self._steps_plan(steps_file) if steps_file else None
 

@@ -29,6 +29,7 @@ def main(args: argparse.Namespace) -> int:
         answers_path=args.answers,
         steps_file=args.steps_file,
         host_facts_path=args.host_facts,
+        allow_templates=bool(getattr(args, "allow_templates", False)),
     )
     app = create_app(session=session, profile=profile, cursor_blink=not profile.console, warning=warning)
     app.run()

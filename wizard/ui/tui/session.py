@@ -30,6 +30,7 @@ class Session:
     answers_path: str | None = None
     steps_file: str | None = None
     kolla_dir: Path = Path("/etc/kolla")
+    allow_templates: bool = False  # --allow-templates: keep Jinja in the answers file's values
     values: dict[str, Any] = field(default_factory=dict)
     use_journal: bool = True
     restart: bool = False
@@ -52,6 +53,7 @@ class Session:
         steps_file: str | None = None,
         kolla_dir: str | Path | None = None,
         host_facts_path: str | None = None,
+        allow_templates: bool = False,
     ) -> Session:
         probed_here = facts is None and not host_facts_path
         if facts is None:
@@ -69,6 +71,7 @@ class Session:
             steps_file=steps_file,
             kolla_dir=Path(kolla_dir or "/etc/kolla"),
             probed_here=probed_here,
+            allow_templates=allow_templates,
         )
         from wizard.ui.runs import resumable_install
 
@@ -149,7 +152,7 @@ class Session:
             return {}
         from wizard.answers.answers_file import load_answers
 
-        return dict(load_answers(self.answers_path, self.facts, complete=False))
+        return dict(load_answers(self.answers_path, self.facts, complete=False, allow_templates=self.allow_templates))
 
     def resolved(self) -> Any:
         """Every answer with its origin and reason (typed and answers file > journal > detected > default)."""
