@@ -762,7 +762,12 @@ def _runonce(ctx: Ctx) -> StepBody:
         notes.append("before Zed init-runonce needs the admin credentials in its environment: admin-openrc.sh")
     if "DEMO_NET_CIDR" not in env:
         notes.append("this release's init-runonce hard-codes the demo network 10.0.0.0/24")
-    cmds = (_runonce_env_wrap(ctx, (script,), env), _external_network_check(ctx, create_missing=True))
+    # The runner sets PYTHONUNBUFFERED=1 for live logs. For the openstack client that means one write for the
+    # table and another for its last newline, and init-runonce's `image list | grep -q cirros` (under pipefail)
+    # can then see the client die of EPIPE after grep matched and exited: the "run once" test reads as false
+    # and the script creates everything a second time. Buffered output is one write: no such race.
+    script_env = {**env, "PYTHONUNBUFFERED": ""}
+    cmds = (_runonce_env_wrap(ctx, (script,), script_env), _external_network_check(ctx, create_missing=True))
     return StepBody(cmds, files=files, notes=tuple(notes))
 
 
