@@ -789,7 +789,7 @@ def _runonce_done(ctx: Ctx, root: Path) -> str | None:
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
-            timeout=600,
+            timeout=90,  # `plan` runs done-checks too: an unreachable API must not hang it
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
