@@ -193,20 +193,30 @@ def test_the_planned_step_runs_the_real_script_with_the_answers_in_its_environme
     assert cloud.step.is_done(Path("/")).startswith("OpenStack holds it: public1 (10.1.1.0/24")
 
 
-def test_a_failure_at_public1_subnet_then_retry_finishes_it_without_rerunning_init_runonce(
-    tmp_path, monkeypatch, edge_major
+@pytest.mark.parametrize(
+    ("fail_on", "left"),
+    [
+        ("subnet create *public1-subnet", "subnet public1-subnet does not exist"),
+        ("flavor create --id 3 *", "flavor m1.medium does not exist"),
+    ],
+    ids=["at-public1-subnet", "at-the-third-flavor"],
+)
+def test_a_failure_halfway_then_retry_finishes_it_without_rerunning_init_runonce(
+    tmp_path, monkeypatch, edge_major, fail_on, left
 ):
     cloud = Cloud(tmp_path, monkeypatch, edge_major, lan_host())
-    monkeypatch.setenv(FAIL_ON_ENV, "subnet create *public1-subnet")
+    monkeypatch.setenv(FAIL_ON_ENV, fail_on)
 
     status, log = cloud.run(decisions=["retry"])
 
     assert status == "done", log
     assert "Injected failure" in log
     assert "This tool should only be run once per deployment." in log  # the retry's script did nothing...
-    assert "missing: subnet public1-subnet does not exist" in log  # ...and the check said what was left
+    assert f"missing: {left}" in log  # ...and the check said what was left, then created it
     cloud.assert_external_network_as_answered()
     assert len(cloud.fake.named("images", "cirros")) == 1
+    flavors = {f["name"] for f in cloud.fake.state["flavors"]}
+    assert flavors >= {"m1.tiny", "m1.small", "m1.medium", "m1.large", "m1.xlarge"}
 
 
 def test_a_retry_never_ends_done_while_public1_is_missing(tmp_path, monkeypatch, edge_major):

@@ -28,6 +28,17 @@ OpenStackRun = Callable[[Sequence[str]], tuple[int, str, str]]
 
 _NOT_FOUND = re.compile(r"No (\w+) found for", re.I)
 
+#: init-runonce's flavors (the same in every release since Train; m2.tiny, added later, is not checked):
+#: ``flavor create --id ID --ram RAM --disk DISK --vcpus VCPUS NAME``. It creates them last, so a run
+#: that stopped anywhere before leaves none, and without a flavor no instance can be started.
+FLAVORS = (
+    ("1", "512", "1", "1", "m1.tiny"),
+    ("2", "2048", "20", "1", "m1.small"),
+    ("3", "4096", "40", "2", "m1.medium"),
+    ("4", "8192", "80", "4", "m1.large"),
+    ("5", "16384", "160", "8", "m1.xlarge"),
+)
+
 
 class OpenStackError(Exception):
     """The client could not answer (no credentials, API down, two resources with one name...)."""
@@ -75,6 +86,7 @@ class State:
     router: dict[str, Any] | None = None
     demo_network: dict[str, Any] | None = None
     demo_subnet: dict[str, Any] | None = None
+    flavors: frozenset[str] = frozenset()
 
 
 def show(run: OpenStackRun, kind: str, name: str) -> dict[str, Any] | None:
@@ -104,7 +116,21 @@ def read_state(want: WantedNetwork, run: OpenStackRun) -> State:
     if want.demo_cidr:
         state.demo_network = show(run, "network", want.demo_network)
         state.demo_subnet = show(run, "subnet", want.demo_subnet)
+    state.flavors = flavor_names(run)
     return state
+
+
+def flavor_names(run: OpenStackRun) -> frozenset[str]:
+    """The names of the flavors (``openstack flavor list -f json``)."""
+    code, out, err = run(["flavor", "list", "-f", "json"])
+    if code != 0:
+        text = (err or out).strip()
+        raise OpenStackError(f"openstack flavor list: {text.splitlines()[-1] if text else f'exit code {code}'}")
+    try:
+        rows = json.loads(out or "[]")
+    except ValueError as exc:
+        raise OpenStackError(f"openstack flavor list: not JSON ({exc})") from exc
+    return frozenset(str(r.get("Name")) for r in rows if isinstance(r, dict))
 
 
 def _truthy(value: Any) -> bool:
@@ -204,6 +230,11 @@ def compare(want: WantedNetwork, state: State) -> list[Finding]:
                     False,
                 )
             )
+    found.extend(
+        Finding(f"flavor {name}", f"flavor {name} does not exist", True)
+        for *_, name in FLAVORS
+        if name not in state.flavors
+    )
     return found
 
 
@@ -265,6 +296,9 @@ def missing_commands(want: WantedNetwork, findings: Sequence[Finding]) -> list[l
         )  # fmt: skip
     if want.router in missing or f"{want.router} gateway" in missing:
         cmds.append(["router", "set", "--external-gateway", want.network, want.router])
+    for flavor_id, ram, disk, vcpus, name in FLAVORS:
+        if f"flavor {name}" in missing:
+            cmds.append(["flavor", "create", "--id", flavor_id, "--ram", ram, "--disk", disk, "--vcpus", vcpus, name])
     return cmds
 
 
@@ -273,5 +307,5 @@ def describe(want: WantedNetwork) -> str:
     pool = f"{want.pool_start}-{want.pool_end}"
     return (
         f"{want.network} ({want.cidr}, pool {pool}, gateway {want.gateway}, no DHCP) is "
-        f"{want.router}'s external gateway"
+        f"{want.router}'s external gateway; flavors m1.tiny to m1.xlarge exist"
     )
