@@ -734,8 +734,8 @@ def _external_network_check(ctx: Ctx, *, create_missing: bool) -> Command:
         os_env if ctx.release.clouds_yaml else {},
         explain=(
             "checks in OpenStack that public1, public1-subnet (CIDR, pool, gateway, no DHCP), demo-router's "
-            "gateway and the m1.* flavors are as answered, and creates only what is missing with init-runonce's own commands "
-            "(after a partial run init-runonce exits 0 saying it ran already)"
+            "gateway and the m1.* flavors are as answered, and creates only what is missing with init-runonce's "
+            "own commands (after a partial run init-runonce exits 0 saying it ran already)"
         ),
     )
 
