@@ -24,7 +24,13 @@ def test_every_release_sets_every_field_from_the_yaml_or_its_defaults():
     raw = yaml.safe_load(CATALOG_PATH.read_text())
     fields = {f.name for f in dataclasses.fields(Release)}
     for entry in raw["releases"]:
-        assert set(entry) | set(raw["defaults"]) == fields, entry["name"]
+        assert set(entry) | set(raw["defaults"]) | set(raw["since"]) == fields, entry["name"]
+
+
+def test_features_since_a_major_are_on_from_that_major_only():
+    by_major = {r.kolla_major: r for r in load_releases()}
+    assert [m for m, r in by_major.items() if r.proxysql_default] == [19, 20, 21, 22]
+    assert [m for m, r in by_major.items() if r.runonce_demo_env] == [16, 17, 18, 19, 20, 21, 22]
 
 
 def test_release_is_frozen():

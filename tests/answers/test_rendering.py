@@ -18,6 +18,7 @@ from wizard.answers.resolve import resolve_answers
 from wizard.kolla.globals_file import render_globals, uses_published_images, wizard_globals
 from wizard.kolla.releases import get_release, load_releases
 from wizard.kolla.runonce import (
+    ext_net_env,
     needs_patched_runonce,
     patch_runonce,
     read_runonce_values,
@@ -48,6 +49,7 @@ def test_2026_1_writes_a_globals_d_file_with_exactly_the_wizard_keys(values, kol
         **GUIDE_GLOBALS,
         "openstack_release": "2026.1",
         "openstack_tag_suffix": "-aarch64",
+        "enable_proxysql": "no",
     }
     assert 'enable_haproxy: "no"' in rendered.content
 
@@ -130,17 +132,24 @@ def test_runonce_env_is_the_guides_external_network(values):
         "EXT_NET_CIDR": "10.1.1.0/24",
         "EXT_NET_RANGE": "start=10.1.1.210,end=10.1.1.240",
         "EXT_NET_GATEWAY": "10.1.1.1",
+        "DEMO_NET_CIDR": "10.0.0.0/24",
+        "DEMO_NET_GATEWAY": "10.0.0.1",
     }
 
 
+_SCRIPT_VARS = ("EXT_NET_CIDR", "EXT_NET_RANGE", "EXT_NET_GATEWAY", "DEMO_NET_CIDR", "DEMO_NET_GATEWAY")
+
+
 def _bash_values(script: str, env: dict[str, str] | None = None) -> dict[str, str]:
-    """Evaluate the script's EXT_NET_* assignment lines in a real bash and read the variables."""
-    assignments = "\n".join(line for line in script.splitlines() if re.match(r"^(ENABLE_)?EXT_NET_[A-Z]+=", line))
-    probe = assignments + '\nprintf "%s\\n" "$EXT_NET_CIDR" "$EXT_NET_RANGE" "$EXT_NET_GATEWAY"\n'
+    """Evaluate the script's EXT_NET_*/DEMO_NET_* assignment lines in a real bash and read the variables
+    (those it does not assign are left out)."""
+    lines = [line for line in script.splitlines() if re.match(r"^(ENABLE_)?(EXT|DEMO)_NET_[A-Z]+=", line)]
+    assigned = [v for v in _SCRIPT_VARS if any(line.startswith(v + "=") for line in lines)]
+    probe = "\n".join(lines) + '\nprintf "%s\\n"' + "".join(f' "${v}"' for v in assigned) + "\n"
     out = subprocess.run(
         ["bash", "-c", probe], capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin", **(env or {})}
     ).stdout.splitlines()
-    return dict(zip(("EXT_NET_CIDR", "EXT_NET_RANGE", "EXT_NET_GATEWAY"), out, strict=True))
+    return dict(zip(assigned, out, strict=True))
 
 
 def test_22_2_script_reads_the_environment_so_it_needs_no_patch(values, kolla_examples):
@@ -156,8 +165,8 @@ def test_train_9_0_script_ignores_the_environment_and_the_patched_copy_has_the_v
     assert not needs_patched_runonce(get_release("train"), "9.1.0")
     assert _bash_values(script, runonce_env(values))["EXT_NET_CIDR"] == "10.0.2.0/24"  # hard-coded
     patched = patch_runonce(script, values)
-    assert _bash_values(patched) == runonce_env(values)
-    assert read_runonce_values(patched) == runonce_env(values)
+    assert _bash_values(patched) == ext_net_env(values)
+    assert read_runonce_values(patched) == ext_net_env(values)
     assert "EXT_NET_CIDR='10.1.1.0/24'" in patched  # the guide's own line
     changed = [(a, b) for a, b in zip(script.splitlines(), patched.splitlines(), strict=True) if a != b]
     assert len(changed) == 3

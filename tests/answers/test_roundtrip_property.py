@@ -24,7 +24,7 @@ segment = st.from_regex(r"[a-z0-9][a-z0-9._-]{0,10}", fullmatch=True).filter(lam
 plain_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=20)
 scalar = st.none() | st.booleans() | st.integers(-(2**40), 2**40) | plain_text
 globals_key = st.from_regex(r"[a-z_][a-z0-9_]{0,20}", fullmatch=True).filter(
-    lambda k: k not in MANAGED_GLOBALS and not SECRET_KEY.search(k)
+    lambda k: k not in MANAGED_GLOBALS and not SECRET_KEY.search(k) and k != "enable_proxysql"
 )
 extra_value = (
     scalar
@@ -81,6 +81,7 @@ def valid_answers(draw) -> dict:
         "ext_net_cidr": str(NET),
         "ext_net_gateway": str(ipaddress.IPv4Address(gateway_int)),
         "ext_net_range": {"start": str(ipaddress.IPv4Address(start)), "end": str(ipaddress.IPv4Address(end))},
+        "demo_net_cidr": draw(st.sampled_from(["10.0.0.0/24", "192.168.100.0/24", "10.0.8.0/22"])),
         "run_init_runonce": draw(st.booleans()),
     }
 

@@ -210,6 +210,86 @@ def free_block(
     return None
 
 
+# --- demo (tenant) network -------------------------------------------------------------------------
+
+#: init-runonce's own demo subnet (``DEMO_NET_CIDR`` default; hard-coded before 2023.1).
+RUNONCE_DEMO_CIDR = ipaddress.IPv4Network("10.0.0.0/24")
+#: Where a free demo /24 is looked for, in order: init-runonce's own first, then other private ranges.
+#: Not 172.16.0.0/12: Docker's bridge (172.17.0.0/16) appears there once bootstrap-servers installs Docker.
+_DEMO_POOLS = (
+    ipaddress.IPv4Network("10.0.0.0/16"),
+    ipaddress.IPv4Network("192.168.0.0/16"),
+    ipaddress.IPv4Network("10.0.0.0/8"),
+)
+
+
+def host_known_networks(
+    facts: HostFacts, ext_net_cidr: Any = None, vip: Any = None
+) -> list[tuple[str, ipaddress.IPv4Network]]:
+    """Every IPv4 network this host knows, each with a name for messages: the external network first
+    (the overlap Neutron refuses), the subnet of every address of every NIC, the default gateway and the
+    VIP (ext_net_cidr, gateway and VIP only when they are valid)."""
+
+    def parsed(value: Any, suffix: str) -> ipaddress.IPv4Network | None:
+        if not isinstance(value, str) or not value:
+            return None
+        try:
+            return ipaddress.IPv4Network(value if "/" in value else value + suffix, strict=False)
+        except ValueError:
+            return None  # not an address yet: its own question reports it
+
+    known: list[tuple[str, ipaddress.IPv4Network]] = []
+    if (ext := parsed(ext_net_cidr, "")) is not None:
+        known.append((f"ext_net_cidr {ext}", ext))
+    for nic in facts.nics:
+        for addr in nic.ipv4:
+            known.append((f"{nic.name}'s {addr.network}", ipaddress.IPv4Network(addr.network)))
+    gateway = facts.default_route.gateway if facts.default_route else None
+    for what, value in (("the default gateway", gateway), ("the VIP", vip)):
+        if (net := parsed(value, "/32")) is not None:
+            known.append((f"{what} {net.network_address}", net))
+    return known
+
+
+def demo_net_overlaps(
+    net: ipaddress.IPv4Network, facts: HostFacts, ext_net_cidr: Any = None, vip: Any = None
+) -> list[str]:
+    """What of the host's networks ``net`` overlaps (names for messages), empty when nothing; an address
+    inside a network already named (the VIP in its LAN) is not named again."""
+    named: list[ipaddress.IPv4Network] = []
+    out: list[str] = []
+    for what, other in host_known_networks(facts, ext_net_cidr, vip):
+        if net.overlaps(other) and not any(other.subnet_of(n) for n in named):
+            named.append(other)
+            out.append(what)
+    return out
+
+
+def detect_demo_net_cidr(facts: HostFacts | Any, ext_net_cidr: Any = None, vip: Any = None) -> Default:
+    """The demo network init-runonce creates behind demo-router: its own 10.0.0.0/24 when that overlaps
+    nothing this host knows, else the first free private /24.
+
+    Neutron refuses two overlapping subnets on one router (demo-subnet and public1-subnet, which is the
+    LAN in the guide's layout), and instances on the demo network could not reach LAN machines whose
+    addresses it shadows. So the default is clear of every NIC's subnet, the gateway, the external
+    network and the VIP.
+    """
+    facts = _facts(facts)
+    clash = demo_net_overlaps(RUNONCE_DEMO_CIDR, facts, ext_net_cidr, vip)
+    if not clash:
+        return Default(str(RUNONCE_DEMO_CIDR), "init-runonce's own demo network; it overlaps no network of this host")
+    known = [other for _, other in host_known_networks(facts, ext_net_cidr, vip)]
+    for pool in _DEMO_POOLS:
+        for candidate in pool.subnets(new_prefix=24):
+            if not any(candidate.overlaps(other) for other in known):
+                return Default(
+                    str(candidate),
+                    f"init-runonce's {RUNONCE_DEMO_CIDR} overlaps {', '.join(clash)}; "
+                    f"{candidate} is the first private /24 clear of every network of this host",
+                )
+    return Default(None, "every private /24 overlaps a network of this host: enter a free CIDR")  # pragma: no cover
+
+
 # --- all of them ------------------------------------------------------------------------------------
 
 

@@ -185,6 +185,16 @@ def _detect_ext_gateway(ctx: DefaultContext) -> Default:
     return derive.ext_net_gateway_default(ctx.facts, ctx.answers.get("ext_net_cidr"))
 
 
+def _detect_demo_cidr(ctx: DefaultContext) -> Default:
+    a = ctx.answers
+    release = ctx.release
+    if release is not None and not release.runonce_demo_env:
+        return Default(
+            str(host_defaults.RUNONCE_DEMO_CIDR), f"{release.name}'s init-runonce hard-codes its demo network"
+        )
+    return host_defaults.detect_demo_net_cidr(ctx.facts, a.get("ext_net_cidr"), a.get("kolla_internal_vip_address"))
+
+
 def _detect_ext_range(ctx: DefaultContext) -> Default:
     a = ctx.answers
     return derive.ext_net_range_default(
@@ -382,7 +392,10 @@ QUESTIONS: tuple[Question, ...] = (
         prompt="Run haproxy and keepalived in front of the APIs",
         help=(
             "On a single host they add nothing, and the guide turns them off: then the VIP is simply the host's "
-            'address. With "yes" the VIP must be another, unused address of the subnet.'
+            'address. With "yes" the VIP must be another, unused address of the subnet. From 2024.2 ProxySQL is on '
+            "by default and listens on the VIP's port 3306, where MariaDB listens on the host's address: with "
+            '"no" both would bind the same socket, so the wizard then writes enable_proxysql: "no" (the services '
+            'reach MariaDB directly); "yes" with a free VIP keeps ProxySQL, the layout upstream CI tests.'
         ),
         kind="choice",
         example="no",
@@ -548,6 +561,24 @@ QUESTIONS: tuple[Question, ...] = (
         default=_static(None, "no external network CIDR to take a range from"),
         detect=_detect_ext_range,
         validators=(patterns.check_range,),
+    ),
+    Question(
+        key="demo_net_cidr",
+        group="external network",
+        prompt="Demo (tenant) network CIDR (DEMO_NET_CIDR)",
+        help=(
+            "init-runonce also creates demo-net behind demo-router, 10.0.0.0/24 unless told otherwise. Neutron "
+            "refuses two overlapping subnets on one router, and instances could not reach LAN machines the demo "
+            "network shadows: so it must overlap no network of this host, the external network or the VIP. "
+            "Passed as DEMO_NET_CIDR (gateway: its first address) from 2023.1; older releases hard-code 10.0.0.0/24."
+        ),
+        kind="cidr",
+        example="10.0.0.0/24",
+        default=_static(str(host_defaults.RUNONCE_DEMO_CIDR), "init-runonce's own demo network"),
+        detect=_detect_demo_cidr,
+        validators=(patterns.check_cidr,),
+        advanced=True,
+        applies_to=lambda release: release.runonce_demo_env,
     ),
     Question(
         key="run_init_runonce",

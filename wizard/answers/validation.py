@@ -317,6 +317,80 @@ def _extra_globals(value: Any, answers: Mapping[str, Any], facts: HostFacts) -> 
         yield Problem("extra_globals", f"kolla_install_type was removed in Zed; {release.name} ignores it", "warning")
 
 
+_FALSE_WORDS = ("no", "false", "off", "0", "n")
+
+
+def _enabled(value: Any) -> bool:
+    """Whether Ansible's ``| bool`` would read ``value`` as true; a template (``"{{ ... }}"``) counts as
+    true, since it may be (enable_proxysql's own default is ``"{{ enable_mariadb }}"``)."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() not in _FALSE_WORDS
+
+
+@rule("extra_globals")
+def _proxysql_clash(value: Any, answers: Mapping[str, Any], facts: HostFacts) -> Iterable[Problem]:
+    """ProxySQL listens on kolla_internal_vip_address:3306 and MariaDB on the host's address:3306: with
+    haproxy off the VIP is the host's address, so turning ProxySQL back on makes both bind one socket
+    and the deploy dies waiting for MariaDB (kolla.md, "ProxySQL and MariaDB on one socket")."""
+    if "enable_proxysql" not in value or not _enabled(value["enable_proxysql"]):
+        return
+    if answers.get("enable_haproxy", "no") != "no":
+        return
+    if "enable_mariadb" in value and not _enabled(value["enable_mariadb"]):
+        return
+    vip = answers.get("kolla_internal_vip_address")
+    yield Problem(
+        "extra_globals",
+        f'enable_proxysql {shown(value["enable_proxysql"])} with enable_haproxy "no": ProxySQL and MariaDB would '
+        f"both bind kolla_internal_vip_address:3306 ({vip}:3306, the host's address); drop enable_proxysql "
+        'or set enable_haproxy "yes" with a free kolla_internal_vip_address',
+    )
+
+
+@rule("demo_net_cidr")
+def _demo_net_clear(value: Any, answers: Mapping[str, Any], facts: HostFacts) -> Iterable[Problem]:
+    """init-runonce puts demo-subnet and public1-subnet on one router: Neutron refuses them overlapping;
+    and a demo network over a LAN of the host shadows those machines from the instances."""
+    if answers.get("run_init_runonce") is False:
+        return
+    net = _net(value)
+    if net is None:
+        return
+    release = find_release(answers.get("openstack_release"))
+    fixed = release is not None and not release.runonce_demo_env
+    if fixed and net != host_defaults.RUNONCE_DEMO_CIDR:
+        yield Problem(
+            "demo_net_cidr",
+            f"{release.name}'s init-runonce hard-codes its demo network {host_defaults.RUNONCE_DEMO_CIDR}: "
+            f"{net} cannot be passed to it (e.g. {host_defaults.RUNONCE_DEMO_CIDR})",
+        )
+        return
+    clash = host_defaults.demo_net_overlaps(
+        net, facts, answers.get("ext_net_cidr"), answers.get("kolla_internal_vip_address")
+    )
+    if not clash:
+        return
+    if fixed:
+        yield Problem(
+            "demo_net_cidr",
+            f"{release.name}'s init-runonce hard-codes the demo network {net}, which overlaps {', '.join(clash)} "
+            "(Neutron refuses overlapping subnets on demo-router): use openstack_release 2023.1 or later, "
+            "another ext_net_cidr, or run_init_runonce false",
+        )
+        return
+    free = host_defaults.detect_demo_net_cidr(
+        facts, answers.get("ext_net_cidr"), answers.get("kolla_internal_vip_address")
+    )
+    example = f" (e.g. {free.value})" if free.value else ""
+    why = (
+        "Neutron refuses overlapping subnets on demo-router"
+        if any(c.startswith("ext_net_cidr") for c in clash)
+        else "instances on it could not reach the machines it shadows"
+    )
+    yield Problem("demo_net_cidr", f"{net} overlaps {', '.join(clash)}: {why}{example}")
+
+
 @rule("ext_net_gateway")
 def _gateway_in_cidr(value: Any, answers: Mapping[str, Any], facts: HostFacts) -> Iterable[Problem]:
     net = _net(answers.get("ext_net_cidr"))

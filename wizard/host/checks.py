@@ -27,7 +27,6 @@ LOW_DISK = 20 * GIB  # the images alone take about 15 GiB
 MIN_SWAPLESS_RAM = 16 * GIB  # "16 comfortable": below it, no swap means the OOM killer picks a container
 PAGE_4K = 4096
 MIN_MTU = 1500
-PROXYSQL_MAJOR = 19  # kolla-ansible 19.0.0 (2024.2) turned ProxySQL on with MariaDB
 NO = ("no", "false", "0", "off")
 TIME_SYNC_HINT = (
     "the wizard's time-sync step installs and enables systemd-timesyncd and waits for the first sync "
@@ -260,7 +259,7 @@ class Context:
     def proxysql(self) -> bool:
         """Will ProxySQL run? From kolla-ansible 19 it follows MariaDB; with haproxy off the wizard turns it
         off (ProxySQL and MariaDB would share VIP:3306), unless extra_globals turn it on explicitly."""
-        if getattr(self.release, "kolla_major", 0) < PROXYSQL_MAJOR:
+        if not getattr(self.release, "proxysql_default", False):  # the catalog: kolla-ansible 19.0.0+
             return False
         if str(self.extra_globals.get("enable_mariadb", "yes")).lower() in NO:
             return False

@@ -55,6 +55,8 @@ def wizard_globals(values: Mapping[str, Any], release: Release) -> dict[str, Any
     out["neutron_external_interface"] = values["neutron_external_interface"]
     out["nova_compute_virt_type"] = values["nova_compute_virt_type"]
     out["enable_haproxy"] = values["enable_haproxy"]
+    if proxysql_must_be_off(values, release):
+        out["enable_proxysql"] = "no"
     if release.tag_suffix_var:
         out["openstack_tag_suffix"] = suffix
     registry, namespace = image_location(values, release)
@@ -84,6 +86,19 @@ def image_location(values: Mapping[str, Any], release: Release) -> tuple[str, st
     if values.get("image_source", "pull") == "build" and published:
         registry = LOCAL_REGISTRY
     return registry, namespace
+
+
+def proxysql_must_be_off(values: Mapping[str, Any], release: Release) -> bool:
+    """True when the wizard writes ``enable_proxysql: "no"``: ProxySQL is on by default for ``release``
+    (19.0.0+) and haproxy is off.
+
+    ProxySQL listens on ``kolla_internal_vip_address:3306`` (roles/loadbalancer/templates/proxysql/
+    proxysql.yaml.j2) and MariaDB on ``api_interface_address:3306`` (roles/mariadb/templates/galera.cnf.j2).
+    Without haproxy the VIP is the host's own address, so both would bind one socket and the deploy dies
+    waiting for MariaDB. On one host ProxySQL has nothing to balance: the services talk to MariaDB directly.
+    With haproxy on, the VIP is a separate address and ProxySQL stays (the layout upstream CI tests).
+    """
+    return release.proxysql_default and values.get("enable_haproxy", "no") in ("no", False)
 
 
 def uses_published_images(values: Mapping[str, Any], release: Release) -> bool:

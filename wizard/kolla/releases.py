@@ -50,6 +50,8 @@ class Release:
     constraints_url: str
     pins: tuple[str, ...]
     images_note: str
+    proxysql_default: bool = False
+    runonce_demo_env: bool = False
 
     # --- derived -----------------------------------------------------------------------------
 
@@ -106,9 +108,12 @@ class Release:
 def _catalog() -> tuple[tuple[Release, ...], dict[str, str], frozenset[str]]:
     data = yaml.safe_load(CATALOG_PATH.read_text())
     defaults: dict[str, Any] = data.get("defaults", {})
+    since: dict[str, int] = {str(k): int(v) for k, v in (data.get("since") or {}).items()}
     releases = []
     for entry in data["releases"]:
         merged = {**defaults, **entry}
+        for feature, major in since.items():
+            merged[feature] = int(merged["kolla_major"]) >= major
         for key in ("debian", "arm64_images", "extra_apt", "pins"):
             merged[key] = tuple(str(v) for v in merged[key])
         merged["name"] = str(merged["name"])

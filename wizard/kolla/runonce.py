@@ -8,12 +8,13 @@ older hard-code them: for those a copy of the script is patched, never the packa
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from wizard.kolla.releases import Release
+from wizard.kolla.releases import Release, find_release
 
 RUNONCE_VARS = ("EXT_NET_CIDR", "EXT_NET_RANGE", "EXT_NET_GATEWAY")
 #: Where the patched copy goes (the pipeline writes it; the packaged script is left alone).
@@ -25,13 +26,32 @@ def ext_net_range_text(value: Mapping[str, str]) -> str:
     return f"start={value['start']},end={value['end']}"
 
 
-def runonce_env(values: Mapping[str, Any]) -> dict[str, str]:
-    """The environment init-runonce reads the external network from."""
+def ext_net_env(values: Mapping[str, Any]) -> dict[str, str]:
+    """``EXT_NET_CIDR``, ``EXT_NET_RANGE`` and ``EXT_NET_GATEWAY`` from the answers."""
     return {
         "EXT_NET_CIDR": str(values["ext_net_cidr"]),
         "EXT_NET_RANGE": ext_net_range_text(values["ext_net_range"]),
         "EXT_NET_GATEWAY": str(values["ext_net_gateway"]),
     }
+
+
+def demo_net_gateway(cidr: str) -> str:
+    """The demo subnet's gateway: its first address, as init-runonce's 10.0.0.1 is for 10.0.0.0/24."""
+    return str(ipaddress.IPv4Network(cidr, strict=False).network_address + 1)
+
+
+def runonce_env(values: Mapping[str, Any], release: Release | None = None) -> dict[str, str]:
+    """The environment init-runonce reads the external network from, and the demo network where it
+    reads that too (``DEMO_NET_CIDR``/``DEMO_NET_GATEWAY``, 2023.1+; its default 10.0.0.0/24 collides
+    with a 10.0.0.0/24 LAN). ``release`` defaults to the answers' own."""
+    env = ext_net_env(values)
+    if release is None:
+        release = find_release(values.get("openstack_release"))
+    demo = values.get("demo_net_cidr")
+    if release is not None and release.runonce_demo_env and demo:
+        env["DEMO_NET_CIDR"] = str(demo)
+        env["DEMO_NET_GATEWAY"] = demo_net_gateway(str(demo))
+    return env
 
 
 def needs_patched_runonce(release: Release, kolla_ansible_version: str | None = None) -> bool:
@@ -58,7 +78,7 @@ def patch_runonce(script_text: str, values: Mapping[str, Any]) -> str:
     Works on both the hard-coded (9.0.0) and the environment (9.1.0+) forms. Raises ValueError if
     an assignment is missing, so a changed script is noticed instead of silently run unpatched.
     """
-    env = runonce_env(values)
+    env = ext_net_env(values)
     text = script_text
     for var in RUNONCE_VARS:
         pattern = _assignment(var)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.host import services
+from wizard.kolla.extnet import WantedNetwork
 from wizard.pipeline.hoststate import systemd_running
 
 
@@ -253,6 +255,66 @@ def upper_constraints(url: str, out: str, without: Sequence[str], attempts: int 
     return 0
 
 
+def _openstack_runner(openstack: str) -> Callable[[Sequence[str]], tuple[int, str, str]]:
+    """``openstack ARGS`` as a subprocess (the client of the venv, first on PATH), output captured."""
+
+    def run(args: Sequence[str]) -> tuple[int, str, str]:
+        try:
+            res = subprocess.run(
+                [openstack, *args], stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False, timeout=300
+            )
+        except FileNotFoundError:
+            return 127, "", f"{openstack}: command not found (python-openstackclient is not installed)"
+        except subprocess.TimeoutExpired:
+            return 124, "", f"{openstack} {' '.join(args)}: no answer in 300 s"
+        return res.returncode, res.stdout, res.stderr
+
+    return run
+
+
+def external_network(want: WantedNetwork, *, create_missing: bool, openstack: str = "openstack") -> int:
+    """Exit 0 when OpenStack holds the external network as answered; else say precisely what is missing
+    or different (and, with ``create_missing``, first create what is missing with init-runonce's own
+    commands). Never deletes or changes what exists."""
+    from wizard.kolla import extnet
+
+    run = _openstack_runner(openstack)
+    try:
+        findings = extnet.compare(want, extnet.read_state(want, run))
+        if findings and create_missing and any(f.missing for f in findings):
+            for f in findings:
+                print(f"{'missing' if f.missing else 'differs'}: {f.message}", flush=True)
+            for args in extnet.missing_commands(want, findings):
+                print("+ " + shlex.join([openstack, *args]), flush=True)
+                code, out, err = run(args)
+                sys.stdout.write(out + err)
+                if code != 0:
+                    print(f"creating it failed (exit code {code})", flush=True)
+                    break
+            findings = extnet.compare(want, extnet.read_state(want, run))
+    except extnet.OpenStackError as exc:
+        print(f"cannot read the external network from OpenStack: {exc}")
+        return 1
+    if not findings:
+        print(f"external network as answered: {extnet.describe(want)}")
+        return 0
+    print("the external network is not as answered:")
+    for f in findings:
+        print(f"  {'missing' if f.missing else 'differs'}: {f.message}")
+    if any(f.missing for f in findings):
+        print(
+            "Retry this step: init-runonce will say it ran already, and this check then creates only what is "
+            "missing with init-runonce's own commands."
+        )
+    if any(not f.missing for f in findings):
+        print(
+            "What differs is not changed by the wizard: make the answers match it, or delete it "
+            f"(e.g. openstack router unset --external-gateway {want.router}; openstack subnet delete {want.subnet}) "
+            "and Retry."
+        )
+    return 1
+
+
 def summary(vip: str, venv: str) -> int:
     print("OpenStack is deployed.")
     print(f"  Dashboard (Horizon): http://{vip}/  user: admin")
@@ -285,7 +347,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = sub.add_parser("summary")
     p.add_argument("--vip", required=True)
     p.add_argument("--venv", required=True)
+    p = sub.add_parser("external-network", help="check (and with --create-missing finish) init-runonce's network")
+    p.add_argument("--cidr", required=True)
+    p.add_argument("--range", required=True, help="start=A,end=B (EXT_NET_RANGE's form)")
+    p.add_argument("--gateway", required=True)
+    p.add_argument("--demo-cidr")
+    p.add_argument("--demo-gateway")
+    p.add_argument("--create-missing", action="store_true")
+    p.add_argument("--openstack", default="openstack")
     args = parser.parse_args(argv)
+    if args.action == "external-network":
+        pool = dict(part.partition("=")[::2] for part in args.range.split(","))
+        want = WantedNetwork(
+            args.cidr, pool.get("start", ""), pool.get("end", ""), args.gateway, args.demo_cidr, args.demo_gateway
+        )
+        return external_network(want, create_missing=args.create_missing, openstack=args.openstack)
     if args.action == "disable-units":
         return disable_units(args.units)
     if args.action == "apparmor-disable":

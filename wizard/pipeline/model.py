@@ -87,7 +87,7 @@ class Command:
         """
         env = self.environment(base_env)
         keys = {*BASE_ENV, "PATH", *self.env} | {k for k, v in env.items() if base_env.get(k) != v}
-        return {k: env.get(k) or DEFAULT_PATH for k in sorted(keys)}
+        return {k: env.get(k, DEFAULT_PATH) for k in sorted(keys)}  # "" is a value (PYTHONUNBUFFERED="")
 
     def fingerprint_data(self) -> list[Any]:
         return [list(self.argv), sorted(self.env.items()), list(self.path_prepend), list(self.ok_exit)]

@@ -698,11 +698,53 @@ def _openstackclient_done(ctx: Ctx, root: Path) -> str | None:
     return None
 
 
+def _runonce_env_wrap(ctx: Ctx, argv: tuple[str, ...], env: Mapping[str, str], explain: str = "") -> Command:
+    """``argv`` with the admin credentials init-runonce uses: clouds.yaml's kolla-admin (Zed+), or
+    admin-openrc.sh sourced first (before Zed), and the virtualenv (its ``openstack``) first on PATH."""
+    path = (f"{ctx.venv}/bin",)
+    if ctx.release.clouds_yaml:
+        return Command(argv, env=env, path_prepend=path, explain=explain)
+    return Command(
+        ("bash", "-c", '. /etc/kolla/admin-openrc.sh && exec "$0" "$@"', *argv),
+        env=env,
+        path_prepend=path,
+        explain=explain,
+    )
+
+
+def _external_network_check(ctx: Ctx, *, create_missing: bool) -> Command:
+    """The action that judges init-runonce by OpenStack's state (its exit code says nothing on a retry)."""
+    from wizard.kolla.runonce import ext_net_range_text, runonce_env
+
+    answers = ctx.answers
+    env = runonce_env(answers, ctx.release)
+    argv = [
+        ctx.python, "-m", "wizard.pipeline.actions", "external-network",
+        "--cidr", str(answers["ext_net_cidr"]), "--range", ext_net_range_text(answers["ext_net_range"]),
+        "--gateway", str(answers["ext_net_gateway"]),
+    ]  # fmt: skip
+    if "DEMO_NET_CIDR" in env:
+        argv += ["--demo-cidr", env["DEMO_NET_CIDR"], "--demo-gateway", env["DEMO_NET_GATEWAY"]]
+    if create_missing:
+        argv.append("--create-missing")
+    os_env = {"OS_CLOUD": "kolla-admin", "OS_CLIENT_CONFIG_FILE": f"{KOLLA_DIR}/clouds.yaml"}
+    return _runonce_env_wrap(
+        ctx,
+        tuple(argv),
+        os_env if ctx.release.clouds_yaml else {},
+        explain=(
+            "checks in OpenStack that public1, public1-subnet (CIDR, pool, gateway, no DHCP), demo-router's "
+            "gateway and the m1.* flavors are as answered, and creates only what is missing with init-runonce's "
+            "own commands (after a partial run init-runonce exits 0 saying it ran already)"
+        ),
+    )
+
+
 def _runonce(ctx: Ctx) -> StepBody:
     from wizard.kolla.runonce import PATCHED_RUNONCE_NAME, needs_patched_runonce, patch_runonce, runonce_env
 
     answers = ctx.answers
-    env = runonce_env(answers)
+    env = runonce_env(answers, ctx.release)
     files: tuple[FileWrite, ...] = ()
     script = f"{ctx.share}/init-runonce"
     notes = []
@@ -716,16 +758,49 @@ def _runonce(ctx: Ctx) -> StepBody:
         files = (FileWrite(copy, copy_from=script, transform=patch, mode=0o755, note="EXT_NET_* set in the copy"),)
         script = copy
         notes.append("this release's init-runonce hard-codes the external network: a patched copy is run")
-    if ctx.release.clouds_yaml:
-        cmd = Command((script,), env=env, path_prepend=(f"{ctx.venv}/bin",))
-    else:
+    if not ctx.release.clouds_yaml:
         notes.append("before Zed init-runonce needs the admin credentials in its environment: admin-openrc.sh")
-        cmd = Command(
-            ("bash", "-c", '. /etc/kolla/admin-openrc.sh && exec "$0"', script),
-            env=env,
-            path_prepend=(f"{ctx.venv}/bin",),
+    if "DEMO_NET_CIDR" not in env:
+        notes.append("this release's init-runonce hard-codes the demo network 10.0.0.0/24")
+    # The runner sets PYTHONUNBUFFERED=1 for live logs. For the openstack client that means one write for the
+    # table and another for its last newline, and init-runonce's `image list | grep -q cirros` (under pipefail)
+    # can then see the client die of EPIPE after grep matched and exited: the "run once" test reads as false
+    # and the script creates everything a second time. Buffered output is one write: no such race.
+    script_env = {**env, "PYTHONUNBUFFERED": ""}
+    cmds = (_runonce_env_wrap(ctx, (script,), script_env), _external_network_check(ctx, create_missing=True))
+    return StepBody(cmds, files=files, notes=tuple(notes))
+
+
+def _runonce_done(ctx: Ctx, root: Path) -> str | None:
+    """Done when OpenStack already holds the external network as answered (asked with the same action,
+    read-only); never from init-runonce's exit code. Only on the real host, with the client installed."""
+    import subprocess
+
+    from wizard.kolla.extnet import WantedNetwork, describe
+    from wizard.pipeline.runner import command_env
+
+    if str(root) not in ("", "/") or not Path(ctx.bin("openstack")).exists():
+        return None
+    cmd = _external_network_check(ctx, create_missing=False)
+    try:
+        res = subprocess.run(
+            list(cmd.argv),
+            env=command_env(cmd),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=90,  # `plan` runs done-checks too: an unreachable API must not hang it
+            check=False,
         )
-    return StepBody((cmd,), files=files, notes=tuple(notes))
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if res.returncode != 0:
+        return None
+    a = ctx.answers
+    want = WantedNetwork(
+        str(a["ext_net_cidr"]), a["ext_net_range"]["start"], a["ext_net_range"]["end"], str(a["ext_net_gateway"])
+    )
+    return f"OpenStack holds it: {describe(want)}"
 
 
 def _summary(ctx: Ctx) -> StepBody:
@@ -983,9 +1058,12 @@ CATALOG: tuple[StepSpec, ...] = (
         "Create the demo network, image, flavors and keys",
         "init-runonce makes the cloud usable: external network from the EXT_NET_* answers, CirrOS, flavors",
         _runonce,
-        depends_on=("ext_net_cidr", "ext_net_range", "ext_net_gateway", "run_init_runonce"),
-        retry=NETWORK_RETRY,
+        depends_on=("ext_net_cidr", "ext_net_range", "ext_net_gateway", "demo_net_cidr", "run_init_runonce"),
+        # No automatic retry: init-runonce runs once (a rerun exits 0 doing nothing). The step is judged by
+        # OpenStack's state, and a user's Retry finishes what is missing (the external-network action).
+        retry=NO_RETRY,
         applies=lambda ctx: bool(ctx.a("run_init_runonce", True)),
+        done=_runonce_done,
     ),
     StepSpec(
         "summary",
