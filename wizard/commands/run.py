@@ -93,6 +93,10 @@ def run(args: argparse.Namespace) -> int:
         if step.get("log_path"):
             print(f"  log: {step['log_path']}", file=sys.stderr)
         print(f"  resume with: {resume_command(args)}", file=sys.stderr)
+    elif status == "done" and journal.data.get("skipped_steps"):
+        skipped = ", ".join(journal.data["skipped_steps"])
+        print(f"aio-wizard: finished with skipped steps ({skipped}): not a complete install", file=sys.stderr)
+        print(f"  run them with: {resume_command(args)}", file=sys.stderr)
     elif status == "interrupted":
         print(f"aio-wizard: interrupted; resume with: {resume_command(args)}", file=sys.stderr)
-    return exit_code(status)
+    return exit_code(status, journal.data.get("skipped_steps") or ())

@@ -332,7 +332,11 @@ class ConsolePrinter:
         self._close_line()
         self._current = None
         took = format_duration(event.duration)
-        if event.status == "done":
+        skipped = list(event.skipped_steps) or [sid for sid, _ in self._skipped]
+        if event.status == "done" and skipped:
+            count = f"{len(skipped)} step{'s' if len(skipped) != 1 else ''}"
+            line = f"Finished in {took}, but {count} skipped: not a complete install."
+        elif event.status == "done":
             line = f"Done in {took}."
         elif event.status == "failed":
             line = f"Stopped: step {self._title(event.failed_step)} failed ({took})."
@@ -344,7 +348,6 @@ class ConsolePrinter:
         self._write_line("")
         for chunk in textwrap.wrap(line, self.width - 1) or [line]:
             self._write_line(chunk)
-        skipped = list(event.skipped_steps) or [sid for sid, _ in self._skipped]
         if skipped:
             reasons = dict(self._skipped)
             self._write_line(f"Skipped steps ({len(skipped)}):")

@@ -28,7 +28,7 @@ __all__ = ["main"]
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run the plain wizard; the exit code follows the CLI contract (0, 1, 2, 3, 130: `aio-wizard --help`)."""
+    """Run the plain wizard; the exit code follows the CLI contract (0, 1, 2, 3, 4, 130: `aio-wizard --help`)."""
     prompter = make_prompter()
     return PlainWizard(args, prompter).run()
 

@@ -61,7 +61,7 @@ def run_plan(
     stream=None,
 ) -> int:
     """Run ``plan`` (resuming from the journal in ``state_dir``); return the exit code."""
-    status, _ = run_with_console(
+    status, journal = run_with_console(
         plan,
         state_dir=state_dir,
         log_dir=log_dir,
@@ -71,7 +71,10 @@ def run_plan(
     )
     if status in ("failed", "aborted"):
         prompter.say(f"Logs are in {log_dir}. Run the wizard again to resume at the failed step.")
-    return exit_code(status)
+    skipped = journal.data.get("skipped_steps") or []
+    if status == "done" and skipped:
+        prompter.say("The install is not complete: run the wizard again to run the skipped steps.")
+    return exit_code(status, skipped)
 
 
 def journal_summary(unfinished: UnfinishedInstall) -> list[str]:

@@ -12,7 +12,7 @@ import argparse
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run the TUI; the exit code follows the CLI contract (0, 1, 2, 3, 130: `aio-wizard --help`)."""
+    """Run the TUI; the exit code follows the CLI contract (0, 1, 2, 3, 4, 130: `aio-wizard --help`)."""
     from wizard.ui.tui.terminal import detect_profile, require_tty, ssh_warning
 
     require_tty()

@@ -108,7 +108,7 @@ class Session:
         if self.dry_run or u is None:
             return None
         text = f"OpenStack {u.journal.data.get('release', '?')}: {u.done} of {u.total} steps done"
-        text += f", status {u.journal.status}."
+        text += f", status {u.status}."
         if u.next_step_id:
             text += f"\nNext step: {u.next_title}."
         text += "\nResume continues there; Review answers lets you change them first; Start over ignores the journal."
