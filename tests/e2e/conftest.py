@@ -77,7 +77,7 @@ ENABLE_ENV = "AIO_WIZARD_E2E"  # 0: skip the whole real-Debian tier (e.g. on a m
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The slow variant (arm64 under qemu-user, ~30+ minutes) runs only when asked for.
+    """The slow tests (arm64 under qemu-user, ~30+ minutes; ./run-tests in a fresh root) run only when asked for.
 
     A default run (``./run-tests``, CI) must stay well under 30 minutes; ask with ``-m slow`` (or
     any -m expression naming it) or ``AIO_WIZARD_E2E_SLOW=1``.
@@ -85,7 +85,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if "slow" in (config.option.markexpr or "") or os.environ.get(SLOW_ENV) == "1":
         return
     here = Path(__file__).parent
-    skip = pytest.mark.skip(reason=f"slow (qemu-user emulation): run with -m slow or {SLOW_ENV}=1")
+    skip = pytest.mark.skip(reason=f"slow (minutes: qemu-user, fresh roots): run with -m slow or {SLOW_ENV}=1")
     for item in items:
         if item.get_closest_marker("slow") and here in Path(str(item.fspath)).parents:
             item.add_marker(skip)

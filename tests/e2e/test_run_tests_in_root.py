@@ -2,7 +2,9 @@
 
 Why: the suite is part of what an operator (or a packager) runs on a new box, and a fresh root
 lacks much that a developer's machine has: git, tmux, ``localhost`` in /etc/hosts, a / that is a
-mount point (``ip netns exec`` needs ``mount --make-rslave /``). Every test that cannot run there
+mount point (``ip netns exec`` needs ``mount --make-rslave /``). iproute2 is installed and
+/etc/hosts removed first, so the namespace tests try (and must skip) and nothing resolves
+``localhost``. Every test that cannot run there
 must skip with its reason, none may fail, and nothing (a network namespace) may be left behind.
 
 Opt-in (``slow``): it installs the test extras from PyPI through the registry proxy and runs the
@@ -35,7 +37,16 @@ def _namespaces() -> set[str]:
     return {line.split()[0] for line in out.splitlines() if line.strip()}
 
 
+def _as_a_minimal_root_is(host: AioHost) -> None:
+    """The root as the issue found it: iproute2 installed (so the namespace tests try and must
+    skip), no /etc/hosts (a minbase root has none, so "localhost" does not resolve)."""
+    for argv in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "iproute2"]):
+        host.root.run(argv, env={"DEBIAN_FRONTEND": "noninteractive"}, timeout=600, check=True)
+    host.root.file("/etc/hosts").unlink(missing_ok=True)
+
+
 def test_run_tests_passes_in_a_fresh_debian_root_and_leaks_no_namespace(aio_host: AioHost) -> None:
+    _as_a_minimal_root_is(aio_host)
     before = _namespaces()
     with timed(f"{aio_host.arch}: ./run-tests in a fresh root (venv + suite)"):
         done = aio_host.root.run(
