@@ -116,3 +116,17 @@ def test_a_run_to_the_end_with_nothing_skipped_still_exits_0(tmp_path, wizard_cl
     done = wizard_cli(*state_dirs, "run", "--steps-file", _steps(tmp_path), "--non-interactive")
     assert done.returncode == 0, done.stderr
     assert "Done in" in done.stdout
+
+
+def test_enter_pressed_while_a_step_runs_does_not_answer_the_failure_prompt(tmp_path):
+    slow = "- id: slow\n  title: Slow\n  commands: [[sh, -c, 'sleep 2; exit 3']]\n"
+    steps = write_steps(tmp_path / "steps.yaml", slow)
+    child = _spawn_run(tmp_path, steps)
+    child.expect(r"\[1/1\] Slow")
+    child.send("\r\r")
+    child.expect(r"Number or name \[1\]: ")
+    assert child.expect([r"attempt 2", pexpect.TIMEOUT], timeout=2) == 1
+    child.send("abort\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1

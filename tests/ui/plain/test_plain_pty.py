@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pexpect
+
 from tests.support.steps import write_steps
 from tests.ui.plain.conftest import CTRL_U, DOWN, default_prompts
 
@@ -51,7 +53,7 @@ def test_an_invalid_answer_is_asked_again_with_the_message(spawn_wizard):
         wiz.send("\r")
     wiz.expect("kolla_internal_vip_address: 10.1.1.88")
     wiz.expect("What next?")
-    wiz.send(DOWN * 5 + "\r")  # quit
+    wiz.send(DOWN * 6 + "\r")  # quit (after finish, commands, save plan, change, advanced, export)
     wiz.expect("Nothing was changed.")
     assert wiz.exit_code() == 0
 
@@ -140,3 +142,60 @@ def test_a_dumb_terminal_gets_numbered_line_prompts_without_escape_codes(spawn_w
     wiz.expect("Dry run: nothing was changed.")
     assert wiz.exit_code() == 0
     assert "\x1b" not in wiz.output
+
+
+def test_a_long_validation_message_is_wrapped_at_80_columns_never_cut(spawn_wizard):
+    prompts = default_prompts()
+    vip = next(p for p in prompts if "kolla_internal_vip_address" in p)
+    wiz = spawn_wizard("--dry-run")
+    accept_defaults(wiz, prompts[: prompts.index(vip)])
+    wiz.expect(re.escape(vip))
+    wiz.send(CTRL_U + "10.1.1.77\r")  # the message with its example is longer than 80 columns
+    wiz.expect(r"must\s+be\s+the\s+host's\s+address\s+on\s+enp1s0\s+\(e\.g\.\s+10\.1\.1\.88\)")
+    wiz.expect(re.escape(vip))  # asked again, the typed value as the default
+    wiz.send(CTRL_U + "10.1.1.88\r")
+    for prompt in prompts[prompts.index(vip) + 1 :]:
+        wiz.expect(re.escape(prompt))
+        wiz.send("\r")
+    wiz.expect("kolla_internal_vip_address: 10.1.1.88")
+    wiz.expect("What next?")
+    wiz.child.terminate(force=True)
+
+
+SLOW_FAILING = """\
+- id: slow
+  title: Fail after a while
+  commands: [[sh, -c, "sleep 2; echo broke; exit 3"]]
+"""
+
+
+def test_keys_typed_while_a_step_runs_do_not_answer_the_failure_prompt(spawn_wizard, tmp_path: Path):
+    steps = write_steps(tmp_path / "steps.yaml", SLOW_FAILING)
+    wiz = spawn_wizard("--steps-file", str(steps))
+    wiz.expect("What next?")
+    wiz.send("\r")  # install now
+    wiz.expect(re.escape("Start now?"))
+    wiz.send("y")
+    wiz.expect(re.escape("[1/1] Fail after a while"))
+    wiz.send("\r\r")  # typed during the step
+    wiz.expect("failed. What now?")
+    assert wiz.child.expect([r"attempt 2", pexpect.TIMEOUT], timeout=2) == 1, wiz.output[-2000:]
+    wiz.send(DOWN * 2 + "\r")  # abort
+    assert wiz.exit_code() == 1
+    assert "attempt 2" not in wiz.output
+
+
+def test_a_dry_run_can_save_the_full_plan_to_a_file(spawn_wizard, tmp_path: Path):
+    wiz = spawn_wizard("--dry-run")
+    accept_defaults(wiz, default_prompts())
+    wiz.expect("What next?")
+    wiz.expect("Save the full plan to a file")
+    wiz.send(DOWN * 2 + "\r")
+    wiz.expect("Save the plan to")
+    wiz.send(CTRL_U + str(tmp_path / "plan.txt") + "\r")
+    wiz.expect("Saved the plan to")
+    wiz.expect("What next?")
+    wiz.child.terminate(force=True)
+    text = (tmp_path / "plan.txt").read_text()
+    assert "Plan for OpenStack 2026.1" in text and "$ " in text
+    assert not (tmp_path / "state" / "journal.json").exists()
