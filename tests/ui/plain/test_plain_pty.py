@@ -199,3 +199,22 @@ def test_a_dry_run_can_save_the_full_plan_to_a_file(spawn_wizard, tmp_path: Path
     text = (tmp_path / "plan.txt").read_text()
     assert "Plan for OpenStack 2026.1" in text and "$ " in text
     assert not (tmp_path / "state" / "journal.json").exists()
+
+
+def test_a_dry_run_starts_when_the_journal_cannot_be_read_and_says_so(spawn_wizard, tmp_path: Path):
+    # What a non-root dry run meets on a box where root installed: a journal it cannot read.
+    # (A directory in its place fails the read for root too, so this runs as any user.)
+    (tmp_path / "state" / "journal.json").mkdir(parents=True)
+    wiz = spawn_wizard("--dry-run")
+    wiz.expect("Could not read: ")
+    wiz.expect(r"cannot\s+read\s+the\s+journal")
+    wiz.expect(r"this\s+dry\s+run\s+ignores\s+it")
+    wiz.expect(re.escape("Ask the advanced questions too?"))
+    wiz.child.terminate(force=True)
+
+
+def test_a_real_run_still_refuses_a_journal_it_cannot_read(spawn_wizard, tmp_path: Path):
+    (tmp_path / "state" / "journal.json").mkdir(parents=True)
+    wiz = spawn_wizard()
+    wiz.expect("cannot read the journal")
+    assert wiz.exit_code() == 2

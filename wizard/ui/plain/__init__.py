@@ -57,7 +57,9 @@ class PlainWizard:
         facts = load_facts(self.args.host_facts)
         self.facts = facts
         steps_file = self.args.steps_file
-        unfinished = resumable_install(self.state_dir, refuse_locked=not self.dry_run)  # damaged/locked
+        unfinished = resumable_install(  # damaged/locked: refused, except by a dry run
+            self.state_dir, refuse_locked=not self.dry_run, unreadable=self._could_not_read if self.dry_run else None
+        )
         session = AnswerSession(facts, journal=unfinished.journal.answers if unfinished else {})
         answers_path = self.args.answers
         if not steps_file and answers_path:
@@ -82,6 +84,11 @@ class PlainWizard:
             advanced = self.prompter.confirm("Ask the advanced questions too?", default=False)
             self._ask(session, advanced)
         return self._review(session, steps_plan)
+
+    def _could_not_read(self, what: str) -> None:
+        from wizard.ui.plain.ask import wrap
+
+        self.say(wrap(f"Could not read: {what}", ""))
 
     def _ask(self, session, advanced: bool) -> None:
         from wizard.ui.plain.ask import ask_all
