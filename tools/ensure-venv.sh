@@ -20,7 +20,7 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import pip' >/dev/nul
                 apt-get install -y -q python3-venv >/dev/null
             }
         else
-            say "python3 has no venv module. Run as root, or: sudo apt-get install -y python3-venv"
+            say "python3 has no venv module. Run this as root, or as root first: apt-get install -y python3-venv"
             exit 2
         fi
     fi

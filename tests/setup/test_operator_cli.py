@@ -47,3 +47,12 @@ def test_probe_says_absent_for_a_missing_etc_hosts_and_fine_for_no_python_comman
     assert "not readable" not in text
     assert "no `python` command (fine on Debian 11+)" in text
     assert "not Python 3" not in text
+
+
+def test_the_root_hint_works_on_a_minimal_debian_without_sudo():
+    from tests.host.conftest import GUIDE_HOST
+    from wizard.host.checks import check_root
+
+    hint = check_root(GUIDE_HOST).hint or ""
+    assert "sudo aio-wizard" not in hint
+    assert "su -" in hint
