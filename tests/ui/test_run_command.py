@@ -87,6 +87,9 @@ def test_a_run_stopped_by_until_is_unfinished_in_status_and_in_the_resume_offer(
     steps = _steps(tmp_path)
     done = wizard_cli(*state_dirs, "run", "--steps-file", steps, "--non-interactive", "--until", "b")
     assert done.returncode == 0, done.stderr
+    assert "Done in" not in done.stdout and "Stopped after 'Step b' as asked" in done.stdout
+    assert "3 later steps not run yet" in done.stdout
+    assert "continue with: aio-wizard" in done.stderr and "--until" not in done.stderr.split("continue with:")[1]
     status = wizard_cli(*state_dirs, "status")
     assert "stopped after b (--until); 3 steps left" in status.stdout
     offer = unfinished_install(tmp_path / "state")

@@ -336,6 +336,11 @@ class ConsolePrinter:
         if event.status == "done" and skipped:
             count = f"{len(skipped)} step{'s' if len(skipped) != 1 else ''}"
             line = f"Finished in {took}, but {count} skipped: not a complete install."
+        elif event.status == "done" and self._order and self._offset + len(self._order) < self._total:
+            # the run's range ended before the plan did (--until): what was asked is done, the install is not
+            left = self._total - self._offset - len(self._order)
+            later = f"{left} later step{'s' if left != 1 else ''}"
+            line = f"Stopped after {self._title(self._order[-1])} as asked ({took}); {later} not run yet."
         elif event.status == "done":
             line = f"Done in {took}."
         elif event.status == "failed":
