@@ -34,6 +34,7 @@ def venv(tmp_path: Path) -> Path:
     python = path / "bin" / "python"
     python.write_text(FAKE_PYTHON)
     python.chmod(0o755)
+    (path / "lib/python3.11/site-packages/pip").mkdir(parents=True)  # a venv with its pip: not made again
     return path
 
 
