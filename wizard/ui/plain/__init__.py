@@ -150,6 +150,7 @@ class PlainWizard:
         ]
         if steps_plan is not None:
             options.pop(1)
+        discard_typeahead()
         choice = self.prompter.select("An unfinished install was found. What now?", options, default="resume")
         if choice == "quit":
             return 0
