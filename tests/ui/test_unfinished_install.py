@@ -86,7 +86,7 @@ def test_a_dry_run_in_both_front_ends_starts_beside_a_damaged_journal_and_says_s
     assert session.notes and "the journal is not valid JSON" in session.notes[0]
     prompter = ScriptedPrompter([False, *([None] * 40)])  # every default, then the plan
     assert PlainWizard(make_args(tmp_path), prompter).run() == 0
-    shown = " ".join(prompter.shown)
+    shown = " ".join(" ".join(prompter.shown).split())  # messages are wrapped to 80 columns
     assert "Dry run: nothing was changed." in shown
     assert "Could not read:" in shown and "the journal is not valid JSON" in shown
 
