@@ -190,7 +190,7 @@ def test_a_dry_run_starts_when_the_journal_cannot_be_read_and_says_so(spawn_wiza
     (tmp_path / "state" / "journal.json").mkdir(parents=True)
     wiz = spawn_wizard("--dry-run")
     wiz.expect("Could not read: ")
-    wiz.expect(r"cannot\s+read\s+the\s+journal")
+    wiz.expect(r"journal\.json")
     wiz.expect(r"this\s+dry\s+run\s+ignores\s+it")
     wiz.expect(re.escape("Ask the advanced questions too?"))
     wiz.child.terminate(force=True)
@@ -199,5 +199,5 @@ def test_a_dry_run_starts_when_the_journal_cannot_be_read_and_says_so(spawn_wiza
 def test_a_real_run_still_refuses_a_journal_it_cannot_read(spawn_wizard, tmp_path: Path):
     (tmp_path / "state" / "journal.json").mkdir(parents=True)
     wiz = spawn_wizard()
-    wiz.expect("cannot read the journal")
+    wiz.expect(r"aio-wizard: \S*journal\.json")
     assert wiz.exit_code() == 2
