@@ -35,6 +35,20 @@ def test_plan_for_a_release_this_host_cannot_run_says_so_on_its_last_line(tmp_pa
     assert last.startswith("this host cannot run this plan: ") and last.endswith(" above")
 
 
+def test_plan_json_for_a_release_this_host_cannot_run_stays_one_json_document(tmp_path, wizard_cli, state_dirs):
+    import json
+
+    facts = tmp_path / "facts.json"
+    facts.write_text(DEBIAN_12_ARM64.to_json())
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump({**GUIDE_ANSWERS, "openstack_release": "2025.1"}))
+    argv = ("--host-facts", str(facts), *state_dirs, "plan", "--json", "--answers", str(answers), "--release", "train")
+    res = wizard_cli(*argv)
+    assert res.returncode == 0, res.stderr
+    json.loads(res.stdout)  # the warning line is for the text form only
+    assert "cannot run this plan:" not in res.stdout.splitlines()[-1]
+
+
 def test_plan_this_host_can_run_ends_without_the_warning(tmp_path, wizard_cli, state_dirs):
     facts = tmp_path / "facts.json"
     facts.write_text(DEBIAN_12_ARM64.to_json())
