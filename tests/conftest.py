@@ -37,3 +37,16 @@ def wizard_cli():
 def state_dirs(tmp_path: Path) -> list[str]:
     """``--state-dir``/``--log-dir`` options pointing into a temporary directory (never /var)."""
     return ["--state-dir", str(tmp_path / "state"), "--log-dir", str(tmp_path / "log")]
+
+
+def skip_slow_unless_asked(config: pytest.Config, items: list[pytest.Item], folder: Path, env: str, why: str) -> None:
+    """Skip the ``slow``-marked tests below ``folder`` unless ``-m`` names slow or ``env`` is 1.
+
+    Why opt-in: ``./run-tests`` (and CI) must stay well under 30 minutes; the slow tests take many.
+    """
+    if "slow" in (config.option.markexpr or "") or os.environ.get(env) == "1":
+        return
+    skip = pytest.mark.skip(reason=f"slow ({why}): run with -m slow or {env}=1")
+    for item in items:
+        if item.get_closest_marker("slow") and folder in Path(str(item.fspath)).parents:
+            item.add_marker(skip)

@@ -5,7 +5,8 @@ import textual (the TUI costs ~0.2 s to import and is useless on a serial consol
 subcommand's module is imported only when that subcommand runs.
 
 Exit codes: 0 done, 1 a step failed, 2 bad input or usage, 3 the wizard could not write its state
-or logs (full disk, read-only: free space and run again to resume), 130 interrupted.
+or logs (full disk, read-only: free space and run again to resume), 4 the run finished with skipped
+steps (not a complete install), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ DEFAULT_LOG_DIR = "/var/log/aio-wizard"
 
 EPILOG = """\
 exit codes: 0 done, 1 a step failed, 2 bad input or usage, 3 could not write its
-state or logs (full disk, read-only: fix it and run again to resume), 130 interrupted
+state or logs (full disk, read-only: fix it and run again to resume),
+4 finished with skipped steps (not a complete install), 130 interrupted
 
 On a machine that must not be changed, run with --dry-run: the whole wizard works,
 and at the end it shows (and can save) the plan instead of running it.

@@ -20,6 +20,7 @@ from typing import IO
 
 import pytest
 
+from tests.conftest import skip_slow_unless_asked
 from tests.e2e.chroot import DebianRoot
 from tests.e2e.guide_network import GuideNetwork
 from tests.support.netns import netns_unavailable
@@ -77,18 +78,12 @@ ENABLE_ENV = "AIO_WIZARD_E2E"  # 0: skip the whole real-Debian tier (e.g. on a m
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The slow variant (arm64 under qemu-user, ~30+ minutes) runs only when asked for.
+    """The slow tests (arm64 under qemu-user, ~30+ minutes; ./run-tests in a fresh root) run only when asked for.
 
     A default run (``./run-tests``, CI) must stay well under 30 minutes; ask with ``-m slow`` (or
     any -m expression naming it) or ``AIO_WIZARD_E2E_SLOW=1``.
     """
-    if "slow" in (config.option.markexpr or "") or os.environ.get(SLOW_ENV) == "1":
-        return
-    here = Path(__file__).parent
-    skip = pytest.mark.skip(reason=f"slow (qemu-user emulation): run with -m slow or {SLOW_ENV}=1")
-    for item in items:
-        if item.get_closest_marker("slow") and here in Path(str(item.fspath)).parents:
-            item.add_marker(skip)
+    skip_slow_unless_asked(config, items, Path(__file__).parent, SLOW_ENV, "minutes: qemu-user, fresh roots")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:

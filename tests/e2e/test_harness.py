@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import http.server
 import os
+import shutil
 import socket
 import threading
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.chroot import DebianRoot, mounts_below
-from tests.e2e.conftest import debian_root, registry_hosts, repo_files, requirements_missing
+from tests.e2e.conftest import REPO, debian_root, registry_hosts, repo_files, requirements_missing
 from tests.e2e.registry_proxy import RegistryProxy
 
 DEB822 = """\
@@ -123,7 +124,8 @@ def origin():
 @pytest.fixture
 def proxy(origin: int):
     listener = socket.create_server(("127.0.0.1", 0))
-    p = RegistryProxy(listener, {"localhost"}, ports=(origin,), connect_timeout=5).start()
+    # 127.0.0.1 literally: a minimal Debian root has no /etc/hosts, so "localhost" may not resolve.
+    p = RegistryProxy(listener, {"127.0.0.1"}, ports=(origin,), connect_timeout=5).start()
     yield p
     p.close()
 
@@ -139,29 +141,29 @@ def _through(proxy: RegistryProxy, url: str) -> tuple[int, bytes]:
 
 
 def test_proxy_forwards_plain_http_to_an_allowed_host(proxy: RegistryProxy, origin: int) -> None:
-    status, body = _through(proxy, f"http://localhost:{origin}/debian/dists/bookworm/Release?x=1")
+    status, body = _through(proxy, f"http://127.0.0.1:{origin}/debian/dists/bookworm/Release?x=1")
     assert status == 200
-    assert body == f"path=/debian/dists/bookworm/Release?x=1 host=localhost:{origin}".encode()
-    assert proxy.log.allowed == {("localhost", origin): 1}
+    assert body == f"path=/debian/dists/bookworm/Release?x=1 host=127.0.0.1:{origin}".encode()
+    assert proxy.log.allowed == {("127.0.0.1", origin): 1}
 
 
 def test_proxy_refuses_hosts_outside_the_allow_list(proxy: RegistryProxy, origin: int) -> None:
-    status, _ = _through(proxy, f"http://127.0.0.1:{origin}/")
+    status, _ = _through(proxy, f"http://127.0.0.2:{origin}/")
     assert status == 403
-    assert proxy.log.denied == [f"GET http://127.0.0.1:{origin}/ HTTP/1.1"]
+    assert proxy.log.denied == [f"GET http://127.0.0.2:{origin}/ HTTP/1.1"]
 
 
 def test_proxy_refuses_ports_other_than_the_registries(proxy: RegistryProxy, origin: int) -> None:
-    status, _ = _through(proxy, f"http://localhost:{origin + 1}/")
+    status, _ = _through(proxy, f"http://127.0.0.1:{origin + 1}/")
     assert status == 403
 
 
 def test_proxy_tunnels_connect_only_to_allowed_hosts(proxy: RegistryProxy, origin: int) -> None:
     port = proxy.listener.getsockname()[1]
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.set_tunnel("localhost", origin)
+    conn.set_tunnel("127.0.0.1", origin)
     conn.request("GET", "/simple/")
-    assert conn.getresponse().read() == f"path=/simple/ host=localhost:{origin}".encode()
+    assert conn.getresponse().read() == f"path=/simple/ host=127.0.0.1:{origin}".encode()
     conn.close()
     refused = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     refused.set_tunnel("example.org", 443)
@@ -189,6 +191,10 @@ def test_mounts_below_lists_nothing_for_a_fresh_directory(tmp_path: Path) -> Non
 
 
 def test_checkout_copy_lists_the_launcher_and_no_ignored_files() -> None:
+    if shutil.which("git") is None:
+        pytest.skip("needs git (the copy lists the files git would clone)")
+    if not (REPO / ".git").exists():
+        pytest.skip(f"{REPO} is not a git checkout (a copied tree): nothing to list")
     files = repo_files()
     assert "aio-wizard" in files and "tools/ensure-venv.sh" in files and "tools/debian_root.py" in files
     assert not [f for f in files if f.startswith((".venv/", "tests/e2e/.cache/")) or "__pycache__" in f]

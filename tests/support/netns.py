@@ -46,7 +46,15 @@ def netns_unavailable() -> str | None:
     made = _ip("netns", "add", probe, check=False)
     if made.returncode != 0:
         return f"cannot create a network namespace: {made.stderr.strip()}"
-    _ip("netns", "del", probe, check=False)
+    try:
+        # `ip -n`/`ip netns exec` enter the namespace with a private mount namespace; in a chroot
+        # whose / is not a mount point "mount --make-rslave /" fails there, while `netns add` worked.
+        entered = _ip("-n", probe, "link", "set", "lo", "up", check=False)
+        if entered.returncode != 0:
+            why = (entered.stderr.strip() or entered.stdout.strip()).splitlines()
+            return f"cannot enter a network namespace with `ip -n` (a chroot?): {why[0] if why else 'failed'}"
+    finally:
+        _ip("netns", "del", probe, check=False)
     return None
 
 
@@ -64,10 +72,15 @@ class NetnsHost:
     # --- lifecycle ---------------------------------------------------------------------------
 
     def create(self) -> NetnsHost:
-        for ns in (self.ns, self.peer_ns):
-            _ip("netns", "add", ns)
-            self._created.append(ns)
-            _ip("-n", ns, "link", "set", "lo", "up")
+        """Create both namespaces; on failure delete what was made (``__exit__`` does not run then)."""
+        try:
+            for ns in (self.ns, self.peer_ns):
+                _ip("netns", "add", ns)
+                self._created.append(ns)
+                _ip("-n", ns, "link", "set", "lo", "up")
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def close(self) -> None:

@@ -79,3 +79,57 @@ def test_end_of_input_at_the_failure_prompt_aborts(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1
+
+
+def test_a_run_stopped_by_until_is_unfinished_in_status_and_in_the_resume_offer(tmp_path, wizard_cli, state_dirs):
+    from wizard.pipeline.journal import unfinished_install
+
+    steps = _steps(tmp_path)
+    done = wizard_cli(*state_dirs, "run", "--steps-file", steps, "--non-interactive", "--until", "b")
+    assert done.returncode == 0, done.stderr
+    assert "Done in" not in done.stdout and "Stopped after 'Step b' as asked" in done.stdout
+    assert "3 later steps not run yet" in done.stdout
+    assert "continue with: aio-wizard" in done.stderr and "--until" not in done.stderr.split("continue with:")[1]
+    status = wizard_cli(*state_dirs, "status")
+    assert "stopped after b (--until); 3 steps left" in status.stdout
+    offer = unfinished_install(tmp_path / "state")
+    assert offer is not None and (offer.done, offer.total, offer.next_step_id) == (2, 5, "c")
+    assert offer.status == "stopped after b (--until)"
+    rest = wizard_cli(*state_dirs, "run", "--steps-file", steps, "--non-interactive")
+    assert rest.returncode == 0, rest.stderr
+    assert unfinished_install(tmp_path / "state") is None
+    assert "(--until)" not in wizard_cli(*state_dirs, "status").stdout
+
+
+def test_a_run_with_a_skipped_step_lists_it_and_exits_4_not_0(tmp_path):
+    steps = write_steps(tmp_path / "steps.yaml", FAILING)
+    child = _spawn_run(tmp_path, steps)
+    child.expect(r"Number or name \[1\]: ")
+    child.send("skip\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    out = child.before
+    assert child.exitstatus == 4, out
+    assert "Done in" not in out
+    assert "not a complete install" in out
+    assert "- Break" in out
+
+
+def test_a_run_to_the_end_with_nothing_skipped_still_exits_0(tmp_path, wizard_cli, state_dirs):
+    done = wizard_cli(*state_dirs, "run", "--steps-file", _steps(tmp_path), "--non-interactive")
+    assert done.returncode == 0, done.stderr
+    assert "Done in" in done.stdout
+
+
+def test_enter_pressed_while_a_step_runs_does_not_answer_the_failure_prompt(tmp_path):
+    slow = "- id: slow\n  title: Slow\n  commands: [[sh, -c, 'sleep 2; exit 3']]\n"
+    steps = write_steps(tmp_path / "steps.yaml", slow)
+    child = _spawn_run(tmp_path, steps)
+    child.expect(r"\[1/1\] Slow")
+    child.send("\r\r")
+    child.expect(r"Number or name \[1\]: ")
+    assert child.expect([r"attempt 2", pexpect.TIMEOUT], timeout=2) == 1
+    child.send("abort\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1

@@ -29,11 +29,12 @@ def _journal(state: Path, **answers) -> None:
     (state / "journal.json").write_text(json.dumps(data))
 
 
-def _tui_session(tmp_path: Path, answers: str | None = None):
+def _tui_session(tmp_path: Path, answers: str | None = None, *, dry_run: bool = False):
     from wizard.ui.tui.session import Session
 
     return Session.create(
         HostFacts.load(GUIDE_HOST_FILE),
+        dry_run=dry_run,
         state_dir=tmp_path / "state",
         log_dir=tmp_path / "log",
         answers_path=answers,
@@ -72,9 +73,22 @@ def test_a_damaged_journal_is_the_same_error_in_both_front_ends(tmp_path):
     with pytest.raises(UserError, match="the journal is not valid JSON") as tui:
         _tui_session(tmp_path)
     with pytest.raises(UserError) as plain:
-        PlainWizard(make_args(tmp_path), ScriptedPrompter([])).run()
+        PlainWizard(make_args(tmp_path, dry_run=False), ScriptedPrompter([])).run()
     assert str(plain.value) == str(tui.value)
     assert tui.value.exit_code == 2
+
+
+def test_a_dry_run_in_both_front_ends_starts_beside_a_damaged_journal_and_says_so(tmp_path):
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "journal.json").write_text("{not json")
+    session = _tui_session(tmp_path, dry_run=True)
+    assert session.unfinished is None
+    assert session.notes and "the journal is not valid JSON" in session.notes[0]
+    prompter = ScriptedPrompter([False, *([None] * 40)])  # every default, then the plan
+    assert PlainWizard(make_args(tmp_path), prompter).run() == 0
+    shown = " ".join(" ".join(prompter.shown).split())  # messages are wrapped to 80 columns
+    assert "Dry run: nothing was changed." in shown
+    assert "Could not read:" in shown and "the journal is not valid JSON" in shown
 
 
 def test_answers_given_with_the_option_override_the_journal_in_both_front_ends(tmp_path):

@@ -16,5 +16,11 @@ from wizard.pipeline.setup import plan_from_args
 
 def run(args: argparse.Namespace) -> int:
     plan = plan_from_args(args, release=args.release, complete=False)
-    sys.stdout.write(render_plan_json(plan) if getattr(args, "json", False) else render_plan(plan))
+    if getattr(args, "json", False):
+        sys.stdout.write(render_plan_json(plan))  # problems are in the JSON; nothing may follow it
+        return 0
+    sys.stdout.write(render_plan(plan))
+    if plan.problems:  # the last line is where a script (or a tail) looks
+        count = len(plan.problems)
+        print(f"this host cannot run this plan: {count} problem{'s' if count != 1 else ''} above")
     return 0

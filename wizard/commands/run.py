@@ -93,6 +93,15 @@ def run(args: argparse.Namespace) -> int:
         if step.get("log_path"):
             print(f"  log: {step['log_path']}", file=sys.stderr)
         print(f"  resume with: {resume_command(args)}", file=sys.stderr)
+    elif status == "done" and journal.data.get("skipped_steps"):
+        skipped = ", ".join(journal.data["skipped_steps"])
+        print(f"aio-wizard: finished with skipped steps ({skipped}): not a complete install", file=sys.stderr)
+        print(f"  run them with: {resume_command(args)}", file=sys.stderr)
+    elif status == "done" and journal.stopped_after:
+        left = len(journal.steps_left())
+        rest = argparse.Namespace(**{**vars(args), "until_step": None})
+        print(f"aio-wizard: stopped after {journal.stopped_after} (--until); {left} steps left", file=sys.stderr)
+        print(f"  continue with: {resume_command(rest)}", file=sys.stderr)
     elif status == "interrupted":
         print(f"aio-wizard: interrupted; resume with: {resume_command(args)}", file=sys.stderr)
-    return exit_code(status)
+    return exit_code(status, journal.data.get("skipped_steps") or ())

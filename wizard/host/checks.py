@@ -78,7 +78,8 @@ def check_root(facts: HostFacts) -> Check:
         "running as root",
         "fail",
         "not running as root: the install changes /etc, apt and systemd",
-        "run it as root: sudo aio-wizard (probe and plan work without root)",
+        # a minimal Debian has no sudo, and from a checkout the command is ./aio-wizard, not on PATH
+        "run it as root (`su -`, or sudo where installed) with the same command (probe and plan work without root)",
     )
 
 

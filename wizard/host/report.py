@@ -46,6 +46,13 @@ def _yes_no(value: bool | None, yes: str = "yes", no: str = "no", unknown: str =
     return unknown if value is None else (yes if value else no)
 
 
+def _python(facts: HostFacts) -> str:
+    """What ``python`` is; a missing command is normal (Debian 11+ has only python3), not "not Python 3"."""
+    if facts.python_is_python3 is False and facts.sources.get("python_is_python3", "").endswith("not installed"):
+        return "no `python` command (fine on Debian 11+)"
+    return _yes_no(facts.python_is_python3, "Python 3", "not Python 3")
+
+
 def _nic_lines(nic: Nic) -> list[str]:
     details = [nic.state, nic.kind]
     if nic.master:
@@ -145,7 +152,7 @@ def render_report(facts: HostFacts, checks: Iterable[Check], defaults: Mapping[s
         "clock", _yes_no(facts.clock_synchronized, "synchronized", "NOT synchronized"), src("clock_synchronized")
     )
     out += _fact("nscd", _yes_no(facts.nscd_running, "running", "not running"), src("nscd_running"))
-    out += _fact("python", _yes_no(facts.python_is_python3, "Python 3", "not Python 3"), src("python_is_python3"))
+    out += _fact("python", _python(facts), src("python_is_python3"))
     out += _later_facts(facts)
     out += _fact("root", _yes_no(facts.is_root), None)
 

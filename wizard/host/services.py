@@ -156,6 +156,11 @@ def read_hosts(root: Path) -> HostsFile:
         return path, None
 
 
+def unreadable(path: Path) -> str:
+    """Why a file gave no text: "absent: P" (a minimal root has no /etc/hosts) or "not readable: P"."""
+    return f"absent: {path}" if not os.path.lexists(path) else f"not readable: {path}"
+
+
 def hosts_127_0_1_1(root: Path, hosts: HostsFile | None = None) -> tuple[str | None, str]:
     """The uncommented line starting with 127.0.1.1 (Debian's installer writes one), or None.
 
@@ -163,7 +168,7 @@ def hosts_127_0_1_1(root: Path, hosts: HostsFile | None = None) -> tuple[str | N
     """
     path, text = hosts if hosts is not None else read_hosts(root)
     if text is None:
-        return None, f"not readable: {path}"
+        return None, unreadable(path)
     for line in text.splitlines():
         if is_127_0_1_1_line(line):
             return line.strip(), str(path)
@@ -183,7 +188,7 @@ def resolve_hostname(root: Path, name: str, hosts: HostsFile | None = None) -> t
             return found, "socket.getaddrinfo()"
     path, text = hosts if hosts is not None else read_hosts(root)
     if text is None:
-        return (), f"not readable: {path}"
+        return (), unreadable(path)
     entries = parse_hosts(text)
     addrs = tuple(dict.fromkeys(a for a, names in entries if name in names and ":" not in a))
     suffix = " (name service timed out)" if root == Path("/") else ""

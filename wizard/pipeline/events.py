@@ -12,7 +12,7 @@ runs pass :func:`always_abort`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,14 +22,23 @@ StepStatus = Literal["pending", "running", "done", "failed", "skipped", "interru
 Decision = Literal["retry", "skip", "abort"]
 PlanStatus = Literal["done", "failed", "aborted", "interrupted"]
 #: The process exit code of each way a run ends (``aio-wizard --help``: 0 done, 1 a step failed,
-#: 2 bad input or usage, 3 the wizard could not write its state or logs, 130 interrupted).
+#: 2 bad input or usage, 3 the wizard could not write its state or logs, 4 finished with skipped
+#: steps, 130 interrupted).
 #: "state-unwritable" is the run stopped by :class:`wizard.files.StateWriteError` (full disk,
 #: read-only or missing state/log directory): its own code so scripts can tell it from a failed step.
 EXIT_CODES: dict[str, int] = {"done": 0, "failed": 1, "aborted": 1, "state-unwritable": 3, "interrupted": 130}
+#: A run that went to its end with skipped steps: never "done" (a skipped step did not happen), not a failure either.
+EXIT_SKIPPED = 4
 
 
-def exit_code(status: str) -> int:
-    """The exit code of a run that ended with ``status``: the same for every front end."""
+def exit_code(status: str, skipped_steps: Sequence[str] = ()) -> int:
+    """The exit code of a run that ended with ``status``: the same for every front end.
+
+    ``skipped_steps`` turns a "done" into :data:`EXIT_SKIPPED`, so a script never reads a run
+    with skipped steps as a finished install.
+    """
+    if status == "done" and skipped_steps:
+        return EXIT_SKIPPED
     return EXIT_CODES[status]
 
 

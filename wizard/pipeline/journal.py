@@ -130,8 +130,25 @@ class Journal:
 
     @property
     def unfinished(self) -> bool:
-        """An install was recorded and did not finish: failed, aborted, interrupted, or its process died."""
-        return self.exists and self.status not in (None, "done")
+        """An install was recorded and did not finish: failed, aborted, interrupted, or its process died,
+        or its run stopped where ``--until`` said (a "done" run with planned steps that never ran)."""
+        return self.exists and (self.status not in (None, "done") or bool(self.stopped_after))
+
+    @property
+    def stopped_after(self) -> str | None:
+        """The ``--until`` step a finished run stopped after, while later planned steps have not run; else None.
+
+        Why: ``run --until STEP`` ends "done" (it did what was asked), but the install is not done.
+        """
+        until = (self.data.get("range") or {}).get("until") if self.exists else None
+        if self.status != "done" or not until:
+            return None
+        return until if self.steps_left() else None
+
+    def steps_left(self) -> list[str]:
+        """The planned steps not done yet (pending, failed, skipped...), in plan order."""
+        steps = self.data.get("steps") or {}
+        return [p.get("id") for p in self.planned() if (steps.get(p.get("id")) or {}).get("status") != "done"]
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -411,6 +428,9 @@ class UnfinishedInstall:
 
     @property
     def status(self) -> str:
+        """The run's status, or "stopped after STEP (--until)" for a run that ended where asked."""
+        if self.journal.stopped_after:
+            return f"stopped after {self.journal.stopped_after} (--until)"
         return self.journal.status or "?"
 
 

@@ -27,6 +27,9 @@ def render_status(state_dir: Path | str, *, now: float | None = None) -> str:
         status = "stopped (the process that ran it is gone; run again to resume)"
     elif holder:
         status = f"running (process {holder})" if holder > 0 else "running"
+    elif journal.stopped_after:
+        left = len(journal.steps_left())
+        status = f"stopped after {journal.stopped_after} (--until); {left} step{'s' if left != 1 else ''} left"
     out = [f"release {data.get('release', '?')}: {status}"]
     if data.get("failed_step") and data.get("status") in ("failed", "aborted", "interrupted"):
         out.append(f"stopped at step {data['failed_step']}")

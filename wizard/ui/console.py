@@ -332,7 +332,16 @@ class ConsolePrinter:
         self._close_line()
         self._current = None
         took = format_duration(event.duration)
-        if event.status == "done":
+        skipped = list(event.skipped_steps) or [sid for sid, _ in self._skipped]
+        if event.status == "done" and skipped:
+            count = f"{len(skipped)} step{'s' if len(skipped) != 1 else ''}"
+            line = f"Finished in {took}, but {count} skipped: not a complete install."
+        elif event.status == "done" and self._order and self._offset + len(self._order) < self._total:
+            # the run's range ended before the plan did (--until): what was asked is done, the install is not
+            left = self._total - self._offset - len(self._order)
+            later = f"{left} later step{'s' if left != 1 else ''}"
+            line = f"Stopped after {self._title(self._order[-1])} as asked ({took}); {later} not run yet."
+        elif event.status == "done":
             line = f"Done in {took}."
         elif event.status == "failed":
             line = f"Stopped: step {self._title(event.failed_step)} failed ({took})."
@@ -344,7 +353,6 @@ class ConsolePrinter:
         self._write_line("")
         for chunk in textwrap.wrap(line, self.width - 1) or [line]:
             self._write_line(chunk)
-        skipped = list(event.skipped_steps) or [sid for sid, _ in self._skipped]
         if skipped:
             reasons = dict(self._skipped)
             self._write_line(f"Skipped steps ({len(skipped)}):")

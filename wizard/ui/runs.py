@@ -6,6 +6,7 @@ the TUI share it. (A run's exit code is :func:`wizard.pipeline.events.exit_code`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,17 +44,27 @@ def last_lines(path: str, count: int) -> list[str]:
     return text.splitlines()[-count:]
 
 
-def resumable_install(state_dir: str | Path, *, refuse_locked: bool = True) -> UnfinishedInstall | None:
+def resumable_install(
+    state_dir: str | Path, *, refuse_locked: bool = True, unreadable: Callable[[str], None] | None = None
+) -> UnfinishedInstall | None:
     """The unfinished install both front ends offer to resume, or None.
 
     The same answer in both: a damaged journal is a :class:`UserError` naming the file (exit 2),
     and an install whose pipeline still holds the lock is not offered: the error says which
     process holds it. A dry run changes nothing, so it passes ``refuse_locked=False`` and may
-    look at the plan while another aio-wizard installs.
+    look at the plan while another aio-wizard installs; it also passes ``unreadable``: a journal
+    it cannot read (root's, 0600, for a dry run as another user; or damaged) is then told to
+    ``unreadable`` and ignored, since a dry run reads what it can instead of refusing to start.
     """
     from wizard.pipeline.journal import unfinished_install
 
-    found = unfinished_install(state_dir)
+    try:
+        found = unfinished_install(state_dir)
+    except UserError as exc:
+        if unreadable is None:
+            raise
+        unreadable(f"{exc}; this dry run ignores it (no resume offer, answers not taken from it)")
+        return None
     if found is not None and found.locked_by and refuse_locked:
         raise UserError(
             f"another aio-wizard (process {found.locked_by}) is running the install; watch it with `aio-wizard status`"

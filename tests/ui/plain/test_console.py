@@ -173,7 +173,7 @@ def test_a_failure_shown_before_the_prompt_is_not_repeated_and_stops_alive_lines
     assert "still running" not in out
 
 
-def test_the_summary_repeats_the_skipped_steps():
+def test_the_summary_repeats_the_skipped_steps_and_never_says_done():
     printer, _, raw, _ = make()
     printer(PlanStarted(IDS, TITLES, "2025.1"))
     printer(StepFinished("libvirt", "skipped", None, 0, reason="skipped by the user"))
@@ -181,7 +181,8 @@ def test_the_summary_repeats_the_skipped_steps():
     printer(StepFinished("pull", "done", 0, 2))
     printer(PlanFinished("done", 125, None, ("libvirt",)))
     out = text(raw)
-    summary = out[out.index("Done in 2m 05s.") :]
+    assert "Done in" not in out
+    summary = out[out.index("Finished in 2m 05s, but 1 step skipped: not a complete install.") :]
     assert "Skipped steps (1):" in summary
     assert "- Stop and disable host libvirt: skipped by the user" in summary
 

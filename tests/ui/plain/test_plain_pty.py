@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pexpect
+
 from tests.support.steps import write_steps
 from tests.ui.plain.conftest import CTRL_U, DOWN, default_prompts
 
@@ -34,7 +36,7 @@ def test_accepting_every_default_in_dry_run_ends_at_the_plan(spawn_wizard, tmp_p
     assert not (tmp_path / "log").exists()
 
 
-def test_an_invalid_answer_is_asked_again_with_the_message(spawn_wizard):
+def test_an_invalid_answer_is_asked_again_with_the_whole_message_wrapped(spawn_wizard):
     prompts = default_prompts()
     vip = next(p for p in prompts if "kolla_internal_vip_address" in p)
     wiz = spawn_wizard("--dry-run")
@@ -43,7 +45,8 @@ def test_an_invalid_answer_is_asked_again_with_the_message(spawn_wizard):
     wiz.send(CTRL_U + "10.1.1.300\r")
     wiz.expect("is not an IPv4 address")
     wiz.send(CTRL_U + "10.1.1.77\r")  # well formed, but not the host's address with haproxy off
-    wiz.expect("must be the host's address on enp1s0")
+    # longer than 80 columns with its example: wrapped, never cut ("...(e.g. 10.1")
+    wiz.expect(r"must\s+be\s+the\s+host's\s+address\s+on\s+enp1s0\s+\(e\.g\.\s+10\.1\.1\.88\)")
     wiz.send(CTRL_U + "10.1.1.88\r")
     accept_defaults_rest = prompts[prompts.index(vip) + 1 :]
     for prompt in accept_defaults_rest:
@@ -51,7 +54,7 @@ def test_an_invalid_answer_is_asked_again_with_the_message(spawn_wizard):
         wiz.send("\r")
     wiz.expect("kolla_internal_vip_address: 10.1.1.88")
     wiz.expect("What next?")
-    wiz.send(DOWN * 5 + "\r")  # quit
+    wiz.send(DOWN * 6 + "\r")  # quit (after finish, commands, save plan, change, advanced, export)
     wiz.expect("Nothing was changed.")
     assert wiz.exit_code() == 0
 
@@ -140,3 +143,61 @@ def test_a_dumb_terminal_gets_numbered_line_prompts_without_escape_codes(spawn_w
     wiz.expect("Dry run: nothing was changed.")
     assert wiz.exit_code() == 0
     assert "\x1b" not in wiz.output
+
+
+SLOW_FAILING = """\
+- id: slow
+  title: Fail after a while
+  commands: [[sh, -c, "sleep 2; echo broke; exit 3"]]
+"""
+
+
+def test_keys_typed_while_a_step_runs_do_not_answer_the_failure_prompt(spawn_wizard, tmp_path: Path):
+    steps = write_steps(tmp_path / "steps.yaml", SLOW_FAILING)
+    wiz = spawn_wizard("--steps-file", str(steps))
+    wiz.expect("What next?")
+    wiz.send("\r")  # install now
+    wiz.expect(re.escape("Start now?"))
+    wiz.send("y")
+    wiz.expect(re.escape("[1/1] Fail after a while"))
+    wiz.send("\r\r")  # typed during the step
+    wiz.expect("failed. What now?")
+    assert wiz.child.expect([r"attempt 2", pexpect.TIMEOUT], timeout=2) == 1, wiz.output[-2000:]
+    wiz.send(DOWN * 2 + "\r")  # abort
+    assert wiz.exit_code() == 1
+    assert "attempt 2" not in wiz.output
+
+
+def test_a_dry_run_can_save_the_full_plan_to_a_file(spawn_wizard, tmp_path: Path):
+    wiz = spawn_wizard("--dry-run")
+    accept_defaults(wiz, default_prompts())
+    wiz.expect("What next?")
+    wiz.expect("Save the full plan to a file")
+    wiz.send(DOWN * 2 + "\r")
+    wiz.expect("Save the plan to")
+    wiz.send(CTRL_U + str(tmp_path / "plan.txt") + "\r")
+    wiz.expect("Saved the plan to")
+    wiz.expect("What next?")
+    wiz.child.terminate(force=True)
+    text = (tmp_path / "plan.txt").read_text()
+    assert "Plan for OpenStack 2026.1" in text and "$ " in text
+    assert not (tmp_path / "state" / "journal.json").exists()
+
+
+def test_a_dry_run_starts_when_the_journal_cannot_be_read_and_says_so(spawn_wizard, tmp_path: Path):
+    # What a non-root dry run meets on a box where root installed: a journal it cannot read.
+    # (A directory in its place fails the read for root too, so this runs as any user.)
+    (tmp_path / "state" / "journal.json").mkdir(parents=True)
+    wiz = spawn_wizard("--dry-run")
+    wiz.expect("Could not read: ")
+    wiz.expect(r"journal\.json")
+    wiz.expect(r"this\s+dry\s+run\s+ignores\s+it")
+    wiz.expect(re.escape("Ask the advanced questions too?"))
+    wiz.child.terminate(force=True)
+
+
+def test_a_real_run_still_refuses_a_journal_it_cannot_read(spawn_wizard, tmp_path: Path):
+    (tmp_path / "state" / "journal.json").mkdir(parents=True)
+    wiz = spawn_wizard()
+    wiz.expect(r"aio-wizard: \S*journal\.json")
+    assert wiz.exit_code() == 2

@@ -39,3 +39,22 @@ async def test_the_admin_password_is_shown_only_when_asked(make_app, dirs):
         await wait_for(pilot, lambda: screen_name(app) == "DoneScreen")
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_a_run_with_a_skipped_step_is_not_called_deployed_and_exits_4(make_app):
+    from wizard.pipeline.events import PlanFinished, StepFinished, StepStarted
+    from wizard.ui.tui.demo import mid_run_script
+
+    script = mid_run_script(hold=False)
+    script += [StepFinished("deploy", "skipped", None, 0.0, reason="skipped by the user")]
+    for i, sid in enumerate(("post-deploy", "init-runonce"), 4):
+        script += [StepStarted(sid, i, 5, sid, 1, ""), StepFinished(sid, "done", 0, 1.0)]
+    script.append(PlanFinished("done", 100.0, None, ("deploy",)))
+    app = make_app(start="progress", runner_factory=scripted_factory(script))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "DoneScreen")
+        text = screen_text(app)
+        assert "not a complete install" in text and "OpenStack is deployed" not in text
+        assert "Skipped steps: Deploy OpenStack" in text
+        await pilot.press("q")
+    assert app.return_code == 4

@@ -22,13 +22,13 @@ from pathlib import Path
 
 from wizard import __version__
 from wizard.errors import UserError
-from wizard.ui.plain.prompter import Option, Prompter, make_prompter
+from wizard.ui.plain.prompter import Option, Prompter, discard_typeahead, make_prompter
 
 __all__ = ["main"]
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run the plain wizard; the exit code follows the CLI contract (0, 1, 2, 3, 130: `aio-wizard --help`)."""
+    """Run the plain wizard; the exit code follows the CLI contract (0, 1, 2, 3, 4, 130: `aio-wizard --help`)."""
     prompter = make_prompter()
     return PlainWizard(args, prompter).run()
 
@@ -57,7 +57,9 @@ class PlainWizard:
         facts = load_facts(self.args.host_facts)
         self.facts = facts
         steps_file = self.args.steps_file
-        unfinished = resumable_install(self.state_dir, refuse_locked=not self.dry_run)  # damaged/locked
+        unfinished = resumable_install(  # damaged/locked: refused, except by a dry run
+            self.state_dir, refuse_locked=not self.dry_run, unreadable=self._could_not_read if self.dry_run else None
+        )
         session = AnswerSession(facts, journal=unfinished.journal.answers if unfinished else {})
         answers_path = self.args.answers
         if not steps_file and answers_path:
@@ -82,6 +84,11 @@ class PlainWizard:
             advanced = self.prompter.confirm("Ask the advanced questions too?", default=False)
             self._ask(session, advanced)
         return self._review(session, steps_plan)
+
+    def _could_not_read(self, what: str) -> None:
+        from wizard.ui.plain.ask import wrap
+
+        self.say(wrap(f"Could not read: {what}", ""))
 
     def _ask(self, session, advanced: bool) -> None:
         from wizard.ui.plain.ask import ask_all
@@ -143,6 +150,7 @@ class PlainWizard:
         ]
         if steps_plan is not None:
             options.pop(1)
+        discard_typeahead()
         choice = self.prompter.select("An unfinished install was found. What now?", options, default="resume")
         if choice == "quit":
             return 0
@@ -189,12 +197,15 @@ class PlainWizard:
                 redraw = False
             choice = self._review_menu(plan, bool(errors), steps_plan is not None)
             if choice == "install":
+                discard_typeahead()
                 if self.prompter.confirm(
                     f"Start now? This changes this host ({len(plan.steps)} steps).", default=False
                 ):
                     return self._install(plan)
             elif choice == "finish":
                 return self._finish_dry_run(plan)
+            elif choice == "save-plan":
+                self._save_plan(plan)
             elif choice == "commands":
                 from wizard.pipeline.plan import render_plan
 
@@ -217,6 +228,8 @@ class PlainWizard:
             options.append(Option("install", f"Install now: run the {len(plan.steps)} steps on this host"))
         if plan is not None:
             options.append(Option("commands", "Show each step's commands"))
+        if self.dry_run and plan is not None:
+            options.append(Option("save-plan", "Save the full plan to a file"))
         if not steps_file:
             options.append(Option("change", "Change the answers"))
             options.append(Option("advanced", "Change the answers, advanced questions too"))
@@ -229,17 +242,7 @@ class PlainWizard:
         from wizard.answers.answers_file import dump_answers
         from wizard.files import write_output
 
-        def check(text: str) -> str | None:
-            if not text:
-                return "type a file name"
-            parent = Path(text).expanduser().parent
-            if not parent.is_dir():
-                return f"{parent} is not a directory"
-            if Path(text).expanduser().is_dir():
-                return f"{text} is a directory"
-            return None
-
-        path = self.prompter.text("Save the answers to", default="aio-wizard-answers.yaml", check=check)
+        path = self.prompter.text("Save the answers to", default="aio-wizard-answers.yaml", check=_writable_file)
         target = Path(path).expanduser()
         try:
             write_output(target, dump_answers(session.values(), session.origins()), mode=0o600)
@@ -248,6 +251,20 @@ class PlainWizard:
             return
         self.say(f"Saved {target}. Re-use it: aio-wizard --answers {target}")
         self.say(f"  or headless: aio-wizard run --answers {target} --non-interactive")
+
+    def _save_plan(self, plan) -> None:
+        """Write the full plan (what ``aio-wizard plan`` prints) to a file, as the TUI's Review can."""
+        from wizard.files import atomic_write
+        from wizard.pipeline.plan import render_plan
+
+        path = self.prompter.text("Save the plan to", default="aio-wizard-plan.txt", check=_writable_file)
+        target = Path(path).expanduser().absolute()
+        try:
+            atomic_write(target, render_plan(plan))
+        except OSError as exc:
+            self.say(f"  ! cannot write {target}: {exc.strerror}")
+            return
+        self.say(f"Saved the plan to {target} (dry run: nothing on this host was changed).")
 
     # --- the end ------------------------------------------------------------------------------
 
@@ -272,3 +289,15 @@ class PlainWizard:
             log_dir=self.log_dir,
             verbose=self.args.verbose,
         )
+
+
+def _writable_file(text: str) -> str | None:
+    """Why ``text`` cannot name a file to write (None when it can): asked again, not a traceback."""
+    if not text:
+        return "type a file name"
+    parent = Path(text).expanduser().parent
+    if not parent.is_dir():
+        return f"{parent} is not a directory"
+    if Path(text).expanduser().is_dir():
+        return f"{text} is a directory"
+    return None

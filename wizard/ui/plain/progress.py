@@ -16,7 +16,7 @@ from wizard.pipeline.events import Decision, StepFailure, exit_code
 from wizard.pipeline.journal import UnfinishedInstall
 from wizard.pipeline.model import Plan
 from wizard.ui.console import ConsolePrinter, run_with_console
-from wizard.ui.plain.prompter import Option, Prompter
+from wizard.ui.plain.prompter import Option, Prompter, discard_typeahead
 from wizard.ui.runs import last_lines
 
 SHOW_LOG_LINES = 60  # about 5 s at 9600 baud; the whole log stays in the file
@@ -36,6 +36,7 @@ def make_decide(prompter: Prompter, printer: ConsolePrinter) -> Callable[[StepFa
         ]
         with printer.hold():
             while True:
+                discard_typeahead()  # keys typed while the step ran must not answer this
                 try:
                     choice = prompter.select(f"Step '{failure.title}' failed. What now?", options, default="retry")
                 except KeyboardInterrupt:
@@ -61,7 +62,7 @@ def run_plan(
     stream=None,
 ) -> int:
     """Run ``plan`` (resuming from the journal in ``state_dir``); return the exit code."""
-    status, _ = run_with_console(
+    status, journal = run_with_console(
         plan,
         state_dir=state_dir,
         log_dir=log_dir,
@@ -71,7 +72,10 @@ def run_plan(
     )
     if status in ("failed", "aborted"):
         prompter.say(f"Logs are in {log_dir}. Run the wizard again to resume at the failed step.")
-    return exit_code(status)
+    skipped = journal.data.get("skipped_steps") or []
+    if status == "done" and skipped:
+        prompter.say("The install is not complete: run the wizard again to run the skipped steps.")
+    return exit_code(status, skipped)
 
 
 def journal_summary(unfinished: UnfinishedInstall) -> list[str]:

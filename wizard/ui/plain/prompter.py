@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -54,6 +55,41 @@ def questionary_usable(env: dict[str, str] | None = None, stdin=None, stdout=Non
         return False
 
 
+def discard_typeahead(stdin=None) -> None:
+    """Throw away keys typed before a decision prompt appears.
+
+    Why: during a long step the operator may press Enter or type (to wake the screen, or by
+    habit); those keys sit in the terminal's input queue and would answer the next prompt
+    unseen, e.g. choose Retry twice. Called right before every Retry/Skip/Abort and "Start now?"
+    question. Only a terminal has such a queue; piped answers are meant to be read.
+    """
+    stdin = sys.stdin if stdin is None else stdin
+    try:
+        if not stdin.isatty():
+            return
+        import termios
+
+        termios.tcflush(stdin.fileno(), termios.TCIFLUSH)
+    except (AttributeError, ValueError, OSError):
+        return
+
+
+def wrap_message(text: str, indent: str = "  ! ", width: int | None = None) -> str:
+    """A validation message wrapped to the terminal (80 columns at most), never cut."""
+    import shutil
+
+    width = width or min(80, shutil.get_terminal_size((80, 24)).columns)
+    lines = textwrap.wrap(
+        " ".join(text.split()),
+        max(width - 1, 20),
+        initial_indent=indent,
+        subsequent_indent=" " * len(indent),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return "\n".join(lines) or indent.rstrip()
+
+
 def make_prompter(force_lines: bool = False) -> Prompter:
     """questionary when the terminal can take it, else line prompts (``AIO_WIZARD_LINE_PROMPTS=1`` forces them)."""
     if force_lines or os.environ.get("AIO_WIZARD_LINE_PROMPTS") == "1" or not questionary_usable():
@@ -85,7 +121,7 @@ class LinePrompter:
             problem = check(value) if check else None
             if problem is None:
                 return value
-            self._write(f"  ! {problem}")
+            self._write(wrap_message(problem))
 
     def select(self, message: str, options: Sequence[Option], default: str | None = None) -> str:
         self._write(message)
@@ -137,15 +173,16 @@ class QuestionaryPrompter:
         print(text, flush=True)
 
     def text(self, message: str, default: str = "", check: Check | None = None) -> str:
-        def validate(value: str) -> bool | str:
-            problem = check(value.strip()) if check else None
-            return True if problem is None else problem
-
-        # checked on Enter, not at every key press: no redraw of an error line while typing
-        answer = self._q.text(
-            message, default=default, validate=validate, style=self._style, validate_while_typing=False
-        ).unsafe_ask()
-        return answer.strip()
+        # Checked after Enter and printed as wrapped lines, not in prompt_toolkit's one-line error
+        # toolbar, which cuts a message at the terminal's width ("...(e.g. 10.1"). The value typed
+        # comes back as the next default, so a typo is fixed, not typed again.
+        while True:
+            answer = self._q.text(message, default=default, style=self._style).unsafe_ask().strip()
+            problem = check(answer) if check else None
+            if problem is None:
+                return answer
+            print(wrap_message(problem), flush=True)
+            default = answer
 
     def select(self, message: str, options: Sequence[Option], default: str | None = None) -> str:
         choices = [self._q.Choice(title=o.label, value=o.value) for o in options]

@@ -12,7 +12,7 @@ import argparse
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run the TUI; the exit code follows the CLI contract (0, 1, 2, 3, 130: `aio-wizard --help`)."""
+    """Run the TUI; the exit code follows the CLI contract (0, 1, 2, 3, 4, 130: `aio-wizard --help`)."""
     from wizard.ui.tui.terminal import detect_profile, require_tty, ssh_warning
 
     require_tty()
@@ -31,6 +31,8 @@ def main(args: argparse.Namespace) -> int:
         host_facts_path=args.host_facts,
         allow_templates=bool(getattr(args, "allow_templates", False)),
     )
+    notes = [f"could not read {note}" for note in session.notes]  # a dry run's unreadable journal
+    warning = "; ".join(filter(None, [warning, *notes])) or None
     app = create_app(session=session, profile=profile, cursor_blink=not profile.console, warning=warning)
     app.run()
     code = app.return_code

@@ -37,6 +37,7 @@ class Session:
     answers: AnswerSession | None = None  # given (--answers), the journal's and the typed answers
     unfinished: Any = None  # the journal's unfinished install (wizard.pipeline.journal.UnfinishedInstall)
     probed_here: bool = False  # the facts are this machine's: the checks that send packets may run
+    notes: list[str] = field(default_factory=list)  # what a dry run could not read, shown on the Host screen
     _checks: list[Any] | None = None
     _plan: Any = None
     _plan_key: str | None = None
@@ -75,7 +76,8 @@ class Session:
         )
         from wizard.ui.runs import resumable_install
 
-        session.unfinished = resumable_install(session.state_dir, refuse_locked=not dry_run)  # damaged/locked
+        unreadable = session.notes.append if dry_run else None  # a dry run reads what it can
+        session.unfinished = resumable_install(session.state_dir, refuse_locked=not dry_run, unreadable=unreadable)
         journal = session.unfinished.journal.answers if session.unfinished else {}
         session.answers = AnswerSession(facts, given=session._load_given(), journal=journal)
         session.values = session.resolved().values
@@ -108,7 +110,7 @@ class Session:
         if self.dry_run or u is None:
             return None
         text = f"OpenStack {u.journal.data.get('release', '?')}: {u.done} of {u.total} steps done"
-        text += f", status {u.journal.status}."
+        text += f", status {u.status}."
         if u.next_step_id:
             text += f"\nNext step: {u.next_title}."
         text += "\nResume continues there; Review answers lets you change them first; Start over ignores the journal."

@@ -59,7 +59,10 @@ class DoneScreen(Screen[None]):
         kolla = session.kolla_dir
         text = Text()
         skipped = [r for r in self.rows if r.status == "skipped"]
-        if session.steps_file:
+        if skipped:  # a skipped step is never done (and the exit code is 4)
+            count = f"{len(skipped)} step{'s' if len(skipped) != 1 else ''}"
+            text.append(f"Finished, but {count} skipped: not a complete install.\n\n", style="bold yellow")
+        elif session.steps_file:
             text.append(f"Every step is done (steps from {session.steps_file}).\n\n", style="bold green")
         else:
             text.append("OpenStack is deployed.\n\n", style="bold green")

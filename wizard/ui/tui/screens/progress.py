@@ -321,7 +321,7 @@ class ProgressScreen(Screen[None]):
         self.running = False
         self.finished = event
         self.current = None
-        self.app.exit_code = exit_code(event.status)
+        self.app.exit_code = exit_code(event.status, event.skipped_steps)
         if self.after_abort == "edit":
             from wizard.ui.tui import flow
 
