@@ -1,0 +1,324 @@
+"""``aio-wizard destroy``: remove the All-in-One so a fresh install can start.
+
+Kolla's troubleshooting guide says that after a failed bootstrap task the state is undefined and
+the way out is ``kolla-ansible destroy``; a half-finished install (Ctrl+C, a dropped session)
+often ends the same way. This module decides what destroying means on this host, as data
+(:class:`DestroyPlan`), so ``--dry-run`` prints exactly what a real run does:
+
+1. ``VENV/bin/kolla-ansible destroy --yes-i-really-really-mean-it [--include-images] -i INV``
+   (every kolla container and volume; the images too when asked), with ``VIRTUAL_ENV`` and PATH
+   set as the venv's ``activate`` would;
+2. removes the kolla configuration (/etc/kolla) and the virtualenv;
+3. moves the journal aside (a copy stays in the state directory), so the next ``aio-wizard`` starts
+   a fresh install instead of offering to resume.
+
+The host preparation (the /etc/hosts edit, the disabled libvirt/iSCSI units, removed docker.io,
+the AppArmor disable link, the packages installed) is left alone: each is listed with the command
+that reverts it, read from the journal, the step logs and the host itself.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from wizard.errors import UserError
+from wizard.files import BACKUP_SUFFIX
+from wizard.pipeline.model import Command, host_path
+from wizard.pipeline.steps import APPARMOR_LIBVIRTD, DOCKER_IO_PACKAGES, HOSTS, ISCSI_UNITS, LIBVIRT_UNITS
+from wizard.support.common import (
+    Redact,
+    installed_venv,
+    inventory_path,
+    journal_data,
+    kolla_command,
+    read_no_follow,
+    stream_command,
+)
+
+KOLLA_DIR = "/etc/kolla"
+CONFIRM_FLAG = "--yes-i-really-mean-it"
+APPARMOR_DISABLE_LINK = "/etc/apparmor.d/disable/usr.sbin.libvirtd"
+# Steps whose packages stay installed: listed so the operator knows what the box gained.
+PACKAGE_STEPS = ("python-prereqs", "debug-tools", "virt-packages")
+
+
+@dataclass(frozen=True)
+class Revert:
+    """One host-preparation change the wizard made and ``destroy`` leaves: what, and how to undo it."""
+
+    what: str
+    how: tuple[str, ...]  # paste-able command lines, or a sentence when no command fits
+
+
+@dataclass(frozen=True)
+class DestroyPlan:
+    """Everything ``destroy`` would do on this host; ``render`` shows it, ``execute_destroy`` does it."""
+
+    hostname: str
+    venv: str
+    command: Command | None  # kolla-ansible destroy, None when it cannot run here
+    command_skipped: str  # why not, when command is None
+    remove: tuple[Path, ...]  # directories removed after kolla-ansible destroy succeeded
+    kept: tuple[str, ...]  # what is deliberately not removed, and why
+    journal: Path | None  # the journal to move aside (None: there is none)
+    journal_copy: Path
+    reverts: tuple[Revert, ...]
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.command or self.remove or self.journal)
+
+
+def plan_destroy(
+    root: Path,
+    state_dir: Path | str,
+    *,
+    hostname: str,
+    include_images: bool = False,
+    now: float | None = None,
+) -> DestroyPlan:
+    """What destroying the All-in-One means on this host (read only: the journal, the logs, ``root``)."""
+    root = Path(root)
+    state = Path(state_dir)
+    journal = journal_data(state)
+    venv = installed_venv(journal)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(time.time() if now is None else now))
+
+    command: Command | None = None
+    skipped = ""
+    kolla_ansible = host_path(root, f"{venv}/bin/kolla-ansible")
+    inventory = inventory_path(root, venv)
+    if not kolla_ansible.exists():
+        skipped = f"{venv}/bin/kolla-ansible does not exist: nothing was deployed with it (containers are not touched)"
+    elif inventory is None:
+        skipped = "no inventory (/etc/kolla/ansible/inventory/all-in-one, nor the virtualenv's example)"
+    else:
+        extra = ("--yes-i-really-really-mean-it", *(("--include-images",) if include_images else ()))
+        command = kolla_command(root, venv, "destroy", *extra, inventory=inventory)
+
+    remove: list[Path] = []
+    kept: list[str] = []
+    kolla_dir = host_path(root, KOLLA_DIR)
+    if kolla_dir.exists() or kolla_dir.is_symlink():
+        remove.append(kolla_dir)
+    venv_dir = host_path(root, venv)
+    if venv_dir.is_dir() and not venv_dir.is_symlink():
+        if (venv_dir / "pyvenv.cfg").is_file():
+            remove.append(venv_dir)
+        else:
+            kept.append(f"{venv_dir}: has no pyvenv.cfg, so it is not a virtualenv: left alone")
+    elif venv_dir.is_symlink():
+        remove.append(venv_dir)  # the link only: rmtree is never given a link (see _remove)
+
+    journal_path = state / "journal.json"
+    return DestroyPlan(
+        hostname=hostname,
+        venv=venv,
+        command=command,
+        command_skipped=skipped,
+        remove=tuple(remove),
+        kept=tuple(kept),
+        journal=journal_path if journal_path.exists() else None,
+        journal_copy=state / f"journal-before-destroy-{stamp}.json",
+        reverts=tuple(host_reverts(root, journal)),
+    )
+
+
+def host_reverts(root: Path, journal: Mapping[str, Any]) -> list[Revert]:
+    """The host-preparation changes of the recorded install (and any found on the host), each with its undo."""
+    steps: Mapping[str, Any] = journal.get("steps") or {}
+
+    def ran(step_id: str) -> bool:
+        entry = steps.get(step_id) or {}
+        return entry.get("status") in ("done", "failed", "interrupted", "running") and not entry.get("already_done")
+
+    out: list[Revert] = []
+    hosts_dir = host_path(root, HOSTS).parent
+    backups = sorted(hosts_dir.glob(Path(HOSTS).name + BACKUP_SUFFIX + "*")) if hosts_dir.is_dir() else []
+    for bak in backups:
+        shown = f"{Path(HOSTS).parent}/{bak.name}"
+        out.append(
+            Revert(
+                f"{HOSTS}: the 127.0.1.1 line was commented out; the original is kept as {shown}",
+                (shlex.join(["cp", "-p", shown, HOSTS]),),
+            )
+        )
+    if not backups and ran("hosts-file"):
+        out.append(
+            Revert(f"{HOSTS}: the 127.0.1.1 line was commented out (no backup found)", ("remove the '#' by hand",))
+        )
+
+    if ran("host-libvirt-off"):
+        units = _logged_units(steps.get("host-libvirt-off") or {}) or [*LIBVIRT_UNITS, *ISCSI_UNITS]
+        out.append(
+            Revert(
+                "host libvirt and iSCSI units were disabled and stopped (libvirt runs in the nova_libvirt container)",
+                (shlex.join(["systemctl", "enable", "--now", *units]),),
+            )
+        )
+
+    if ran("remove-docker-io"):
+        removed = _logged_removed_packages(steps.get("remove-docker-io") or {}) or list(DOCKER_IO_PACKAGES)
+        out.append(
+            Revert(
+                f"Debian's docker.io packages were purged: {' '.join(removed)}",
+                (
+                    "after removing Docker CE (apt-get purge docker-ce docker-ce-cli containerd.io):",
+                    shlex.join(["apt-get", "install", *[p for p in removed if p != "docker-doc"]]),
+                ),
+            )
+        )
+
+    link = host_path(root, APPARMOR_DISABLE_LINK)
+    if link.is_symlink() or link.exists():
+        out.append(
+            Revert(
+                f"the libvirtd AppArmor profile is disabled by the link {APPARMOR_DISABLE_LINK}",
+                (shlex.join(["rm", APPARMOR_DISABLE_LINK]), shlex.join(["apparmor_parser", "-r", APPARMOR_LIBVIRTD])),
+            )
+        )
+
+    if ran("bootstrap-servers"):
+        out.append(
+            Revert(
+                "bootstrap-servers installed Docker CE and set up the host for kolla (docker group, /etc/docker)",
+                (shlex.join(["apt-get", "purge", "docker-ce", "docker-ce-cli", "containerd.io"]),),
+            )
+        )
+    titles = {p.get("id"): p.get("title") for p in journal.get("plan") or [] if isinstance(p, dict)}
+    installed = [str(titles.get(s) or s) for s in PACKAGE_STEPS if ran(s)]
+    if installed:
+        out.append(
+            Revert(
+                "packages installed by: " + "; ".join(installed),
+                ("they stay installed; apt-get purge the ones you do not want (the step logs name them)",),
+            )
+        )
+    return out
+
+
+def _step_log(entry: Mapping[str, Any]) -> str:
+    path = entry.get("log_path")
+    if not path:
+        return ""
+    try:
+        return read_no_follow(Path(str(path)), 1 << 20)[0].decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _logged_units(entry: Mapping[str, Any]) -> list[str]:
+    """The units the disable-units action really disabled (its ``+ systemctl disable [--now] U...`` line)."""
+    units: list[str] = []
+    for m in re.finditer(r"^\+ systemctl disable (?:--now )?(.+)$", _step_log(entry), re.M):
+        units += [u for u in m.group(1).split() if u not in units and re.fullmatch(r"[\w@.-]+", u)]
+    return units
+
+
+def _logged_removed_packages(entry: Mapping[str, Any]) -> list[str]:
+    """The packages apt-get really removed (its ``Removing NAME (VERSION) ...`` lines)."""
+    found = re.findall(r"^(?:Removing|Purging configuration files for) ([\w.+-]+)(?::\w+)? \(", _step_log(entry), re.M)
+    return list(dict.fromkeys(found))
+
+
+# --- showing and doing -------------------------------------------------------------------------
+
+
+def render_destroy(plan: DestroyPlan, *, dry_run: bool = False) -> str:
+    """What ``destroy`` does, as paste-able lines; the same text before a real run and for ``--dry-run``."""
+    lines = [
+        f"aio-wizard destroy on {plan.hostname}"
+        + (" (dry run: nothing is changed)" if dry_run else "")
+        + ": removes the OpenStack All-in-One so a fresh install can start.",
+        "",
+    ]
+    if plan.command is not None:
+        images = "--include-images" in plan.command.argv
+        lines += [
+            "1. kolla-ansible destroy removes every kolla container and volume"
+            + (" and the images" if images else " (the images stay: --include-images removes them too)")
+            + ":",
+            f"   {plan.command.display}",
+        ]
+    else:
+        lines += [f"1. kolla-ansible destroy is not run: {plan.command_skipped}"]
+    if plan.remove:
+        lines.append("2. then removes the kolla configuration and the virtualenv:")
+        lines += [f"   {shlex.join(['rm', '-rf', '--', str(p)])}" for p in plan.remove]
+    else:
+        lines.append("2. no /etc/kolla and no virtualenv to remove")
+    lines += [f"   kept: {k}" for k in plan.kept]
+    if plan.journal is not None:
+        lines += [
+            "3. and resets the journal (a copy stays) so the next aio-wizard starts a fresh install:",
+            f"   {shlex.join(['mv', '--', str(plan.journal), str(plan.journal_copy)])}",
+        ]
+    else:
+        lines.append("3. no journal to reset")
+    lines += ["", "Not undone (host preparation), and how to revert each by hand:"]
+    if not plan.reverts:
+        lines.append("   nothing recorded")
+    for r in plan.reverts:
+        lines.append(f"   - {r.what}")
+        lines += [f"       {how}" for how in r.how]
+    return "\n".join(lines) + "\n"
+
+
+def check_confirmation(plan: DestroyPlan, given: str | None) -> None:
+    """UserError (exit 2, nothing changed) unless ``given`` is this host's name."""
+    if given is None:
+        raise UserError(
+            f"destroy needs a typed confirmation: run it on a terminal, or pass {CONFIRM_FLAG} {plan.hostname}"
+        )
+    if given.strip() != plan.hostname:
+        raise UserError(f"{given.strip()!r} is not this host's name ({plan.hostname}): nothing was changed")
+
+
+def execute_destroy(plan: DestroyPlan, *, log_path: Path, redact: Redact, out: IO[str]) -> int:
+    """Do what ``plan`` says, in order; stop at a failed kolla-ansible destroy (config and venv stay,
+    so it can be run again). Returns the exit code: 0 done, 1 failed."""
+    if plan.command is not None:
+        out.write(f"$ {plan.command.display}\n")
+        out.flush()
+        code = stream_command(plan.command, log_path=log_path, redact=redact, out=out)
+        if code != 0:
+            out.write(
+                f"aio-wizard: kolla-ansible destroy failed (exit code {code}); nothing else was removed. "
+                f"Log: {log_path}\n"
+            )
+            return 1
+    for path in plan.remove:
+        out.write(_remove(path) + "\n")
+    if plan.journal is not None and plan.journal.exists():
+        os.replace(plan.journal, plan.journal_copy)
+        _fsync_dir(plan.journal.parent)
+        out.write(f"journal reset; the old one is {plan.journal_copy}\n")
+    out.write("Done. Start a fresh install with: aio-wizard\n")
+    return 0
+
+
+def _remove(path: Path) -> str:
+    """Remove one directory tree without ever following a link (a link is removed, not its target)."""
+    if path.is_symlink():
+        path.unlink()
+        return f"removed the link {path} (its target is left alone)"
+    if not path.exists():
+        return f"{path} is already gone"
+    shutil.rmtree(path)  # does not follow links inside the tree
+    return f"removed {path}"
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
