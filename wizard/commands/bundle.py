@@ -7,12 +7,11 @@ could not be collected is listed in the bundle's MANIFEST.txt). See :mod:`wizard
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 from pathlib import Path
 
 from wizard.errors import UserError
-from wizard.support.bundle import BUNDLE_LIMIT, MIB, BundleBuilder, check_output, write_bundle
+from wizard.support.bundle import MIB, bundle_builder, check_output, write_bundle
 
 
 def _size(n: int) -> str:
@@ -20,8 +19,6 @@ def _size(n: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wizard.commands.export import answers_yaml
-
     root = Path(getattr(args, "root", None) or "/")
 
     def facts():
@@ -33,15 +30,7 @@ def run(args: argparse.Namespace) -> int:
 
         return probe_host(root=root)
 
-    builder = BundleBuilder(
-        root=root,
-        state_dir=args.state_dir,
-        log_dir=args.log_dir,
-        load_facts=facts,
-        answers_text=lambda f: answers_yaml(f, {}, args.state_dir),
-        hostname=socket.gethostname(),
-        limit=BUNDLE_LIMIT,
-    )
+    builder = bundle_builder(state_dir=args.state_dir, log_dir=args.log_dir, load_facts=facts, root=root)
     output = args.output or f"{builder.name}.tar.gz"
     if output == "-":
         if sys.stdout.isatty():

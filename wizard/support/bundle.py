@@ -416,3 +416,31 @@ def write_bundle(path: Path, data: bytes) -> None:
     """Write the bundle 0600 with the project's atomic writer (temp file, rename: no link is followed)."""
     check_output(path)
     atomic_write(path, data, mode=0o600)
+
+
+def bundle_builder(
+    *, state_dir: Path | str, log_dir: Path | str, load_facts: FactsLoader, root: Path = Path("/")
+) -> BundleBuilder:
+    """The bundle of this host as every front end makes it: the export's answers, this host's name."""
+    import socket
+
+    from wizard.commands.export import answers_yaml
+
+    return BundleBuilder(
+        root=root,
+        state_dir=state_dir,
+        log_dir=log_dir,
+        load_facts=load_facts,
+        answers_text=lambda facts: answers_yaml(facts, {}, state_dir),
+        hostname=socket.gethostname(),
+    )
+
+
+def save_bundle(*, state_dir: Path | str, log_dir: Path | str, load_facts: FactsLoader) -> Path:
+    """Build and write the bundle under its default name in the current directory; its path.
+
+    For a front end's "Support bundle" action (the CLI's ``bundle`` also takes ``-o``)."""
+    builder = bundle_builder(state_dir=state_dir, log_dir=log_dir, load_facts=load_facts)
+    path = Path(f"{builder.name}.tar.gz").absolute()
+    write_bundle(path, builder.build())
+    return path
