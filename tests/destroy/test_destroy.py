@@ -34,6 +34,8 @@ def test_dry_run_prints_the_real_command_line_and_changes_nothing(installed_host
     assert f"rm -rf -- {installed_host.at('/etc/kolla')}" in res.stdout
     assert f"rm -rf -- {venv}" in res.stdout
     assert f"mv -- {installed_host.state / 'journal.json'} {installed_host.state}/journal-before-destroy-" in res.stdout
+    logs = installed_host.logs
+    assert f"mv -- {logs}/05-remove-docker-io.log {logs}/07-host-libvirt-off.log {logs}/before-destroy-" in res.stdout
     assert installed_host.calls() == []
     assert installed_host.at("/etc/kolla/passwords.yml").exists() and venv.is_dir()
     assert (installed_host.state / "journal.json").exists()
@@ -72,6 +74,9 @@ def test_confirmed_destroy_runs_kolla_destroy_in_the_venv_then_removes_config_ve
     (copy,) = installed_host.state.glob("journal-before-destroy-*.json")
     assert json.loads(copy.read_text())["failed_step"] == "deploy"
     assert unfinished_install(installed_host.state) is None  # a fresh install starts, nothing to resume
+    (aside,) = installed_host.logs.glob("before-destroy-*")
+    assert sorted(p.name for p in aside.iterdir()) == ["05-remove-docker-io.log", "07-host-libvirt-off.log"]
+    assert [p.name for p in installed_host.logs.glob("*.log")] == [next(installed_host.logs.glob("destroy-*.log")).name]
     # the host preparation is left alone
     assert installed_host.at("/etc/hosts.aio-wizard.bak").exists()
     assert installed_host.at("/etc/apparmor.d/disable/usr.sbin.libvirtd").is_symlink()

@@ -281,3 +281,16 @@ def test_dash_writes_the_bundle_to_standard_output(planted_host: PlantedHost, tm
         )
     assert res.returncode == 0, res.stderr
     assert any(n.endswith("/MANIFEST.txt") for n in bundle_members(out))
+
+
+def test_refuses_when_passwords_yml_cannot_be_read(planted_host: PlantedHost, tmp_path: Path, monkeypatch, capsys):
+    """Without its secrets nothing could be redacted: a docker-group user must not get container logs raw."""
+    from wizard import cli
+
+    passwords = planted_host.root / "etc/kolla/passwords.yml"
+    real_access = os.access
+    monkeypatch.setattr("os.access", lambda p, mode: False if Path(p) == passwords else real_access(p, mode))
+    out = tmp_path / "bundle.tar.gz"
+    assert cli.main(["bundle", "-o", str(out), *planted_host.options()]) == 2
+    assert "cannot read /etc/kolla/passwords.yml" in capsys.readouterr().err
+    assert not out.exists()

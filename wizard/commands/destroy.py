@@ -32,7 +32,9 @@ def _typed_name(hostname: str) -> str | None:
 def run(args: argparse.Namespace) -> int:
     require_root("destroy", dry_run=args.dry_run)
     root = Path(args.root or "/")
-    plan = plan_destroy(root, args.state_dir, hostname=socket.gethostname(), include_images=args.include_images)
+    plan = plan_destroy(
+        root, args.state_dir, args.log_dir, hostname=socket.gethostname(), include_images=args.include_images
+    )
     sys.stdout.write(render_destroy(plan, dry_run=args.dry_run))
     if args.dry_run:
         return 0

@@ -203,7 +203,10 @@ class BundleBuilder:
             from wizard.host.report import probe_document
 
             facts = self.load_facts()
-            checks = preflight_checks(facts, self.journal.get("release"))
+            try:
+                checks = preflight_checks(facts, self.journal.get("release"))
+            except UserError:  # a release this wizard no longer knows: check against the newest fit
+                checks = preflight_checks(facts)
             doc = probe_document(facts, checks, detected_defaults(facts))
         except Exception as exc:  # a broken host must still give a bundle: say what failed
             b.not_collected("probe --json", f"{type(exc).__name__}: {exc}")

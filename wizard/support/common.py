@@ -146,9 +146,16 @@ def passwords_fallback_values(root: Path) -> set[str]:
 
 def host_redactor(root: Path, extra: Iterable[str] = ()) -> Redactor:
     """The one redactor of this package: every value of passwords.yml (re-read when it changes)
-    plus ``extra`` (secret answers, secret-looking keys of the files collected)."""
+    plus ``extra`` (secret answers, secret-looking keys of the files collected).
+
+    Refuses (exit 2) when passwords.yml exists but cannot be read: a user in the docker group
+    could otherwise collect container logs that no redactor knows the secrets of.
+    """
+    passwords = host_path(root, PASSWORDS)
+    if passwords.exists() and not os.access(passwords, os.R_OK):
+        raise UserError(f"cannot read {PASSWORDS}, so its secrets could not be redacted: run this as root")
     values = set(extra) | passwords_fallback_values(root)
-    return Redactor([host_path(root, PASSWORDS)], values)
+    return Redactor([passwords], values)
 
 
 def read_no_follow(path: Path, limit: int) -> tuple[bytes, int]:

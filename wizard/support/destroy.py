@@ -10,7 +10,9 @@ often ends the same way. This module decides what destroying means on this host,
    set as the venv's ``activate`` would;
 2. removes the kolla configuration (/etc/kolla) and the virtualenv;
 3. moves the journal aside (a copy stays in the state directory), so the next ``aio-wizard`` starts
-   a fresh install instead of offering to resume.
+   a fresh install instead of offering to resume, and the step logs into a ``before-destroy-TIME``
+   folder of the log directory (the runner appends to a step's log, so a fresh install's logs
+   would otherwise begin with the old ones).
 
 The host preparation (the /etc/hosts edit, the disabled libvirt/iSCSI units, removed docker.io,
 the AppArmor disable link, the packages installed) is left alone: each is listed with the command
@@ -48,6 +50,8 @@ CONFIRM_FLAG = "--yes-i-really-mean-it"
 APPARMOR_DISABLE_LINK = "/etc/apparmor.d/disable/usr.sbin.libvirtd"
 # Steps whose packages stay installed: listed so the operator knows what the box gained.
 PACKAGE_STEPS = ("python-prereqs", "debug-tools", "virt-packages")
+# The runner's step logs (NN-STEP.log): a fresh install would append to them, so they go aside too.
+STEP_LOG = re.compile(r"\d{2,}-[\w.-]+\.log")
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,8 @@ class DestroyPlan:
     kept: tuple[str, ...]  # what is deliberately not removed, and why
     journal: Path | None  # the journal to move aside (None: there is none)
     journal_copy: Path
+    step_logs: tuple[Path, ...]  # the install's step logs, moved aside with the journal
+    logs_aside: Path
     reverts: tuple[Revert, ...]
 
     @property
@@ -80,6 +86,7 @@ class DestroyPlan:
 def plan_destroy(
     root: Path,
     state_dir: Path | str,
+    log_dir: Path | str,
     *,
     hostname: str,
     include_images: bool = False,
@@ -119,6 +126,8 @@ def plan_destroy(
         remove.append(venv_dir)  # the link only: rmtree is never given a link (see _remove)
 
     journal_path = state / "journal.json"
+    logs = Path(log_dir)
+    step_logs = sorted(p for p in logs.glob("*.log") if STEP_LOG.fullmatch(p.name)) if logs.is_dir() else []
     return DestroyPlan(
         hostname=hostname,
         venv=venv,
@@ -128,6 +137,8 @@ def plan_destroy(
         kept=tuple(kept),
         journal=journal_path if journal_path.exists() else None,
         journal_copy=state / f"journal-before-destroy-{stamp}.json",
+        step_logs=tuple(step_logs),
+        logs_aside=logs / f"before-destroy-{stamp}",
         reverts=tuple(host_reverts(root, journal)),
     )
 
@@ -263,6 +274,12 @@ def render_destroy(plan: DestroyPlan, *, dry_run: bool = False) -> str:
         ]
     else:
         lines.append("3. no journal to reset")
+    if plan.step_logs:
+        lines += [
+            "   and moves the step logs aside (a fresh install would append to them):",
+            f"   {shlex.join(['mkdir', '-p', '--', str(plan.logs_aside)])}",
+            f"   {shlex.join(['mv', '--', *(str(p) for p in plan.step_logs), str(plan.logs_aside) + '/'])}",
+        ]
     lines += ["", "Not undone (host preparation), and how to revert each by hand:"]
     if not plan.reverts:
         lines.append("   nothing recorded")
@@ -301,6 +318,12 @@ def execute_destroy(plan: DestroyPlan, *, log_path: Path, redact: Redact, out: I
         os.replace(plan.journal, plan.journal_copy)
         _fsync_dir(plan.journal.parent)
         out.write(f"journal reset; the old one is {plan.journal_copy}\n")
+    if plan.step_logs:
+        plan.logs_aside.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for log in plan.step_logs:
+            if log.exists():
+                os.replace(log, plan.logs_aside / log.name)
+        out.write(f"step logs moved to {plan.logs_aside}\n")
     out.write("Done. Start a fresh install with: aio-wizard\n")
     return 0
 
