@@ -60,6 +60,7 @@ def test_dry_run_lists_the_host_changes_with_how_to_revert_each(installed_host: 
 def test_confirmed_destroy_runs_kolla_destroy_in_the_venv_then_removes_config_venv_and_resets_journal(
     installed_host: InstalledHost,
 ):
+    (installed_host.state / "journal.json.prev").write_text("{}")
     res = installed_host.wizard("destroy", "--yes-i-really-mean-it", installed_host.hostname)
     assert res.returncode == 0, res.stdout + res.stderr
     (call,) = installed_host.calls()
@@ -72,6 +73,8 @@ def test_confirmed_destroy_runs_kolla_destroy_in_the_venv_then_removes_config_ve
     assert not installed_host.at(VENV).exists()
     assert not (installed_host.state / "journal.json").exists()
     (copy,) = installed_host.state.glob("journal-before-destroy-*.json")
+    assert not (installed_host.state / "journal.json.prev").exists()  # the old install's last good copy went too
+    assert copy.with_name(copy.name + ".prev").read_text() == "{}"
     assert json.loads(copy.read_text())["failed_step"] == "deploy"
     assert unfinished_install(installed_host.state) is None  # a fresh install starts, nothing to resume
     (aside,) = installed_host.logs.glob("before-destroy-*")

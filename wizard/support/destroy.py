@@ -46,6 +46,7 @@ from wizard.support.common import (
 )
 
 KOLLA_DIR = "/etc/kolla"
+JOURNAL = "journal.json"
 CONFIRM_FLAG = "--yes-i-really-mean-it"
 APPARMOR_DISABLE_LINK = "/etc/apparmor.d/disable/usr.sbin.libvirtd"
 # Steps whose packages stay installed: listed so the operator knows what the box gained.
@@ -72,15 +73,14 @@ class DestroyPlan:
     command_skipped: str  # why not, when command is None
     remove: tuple[Path, ...]  # directories removed after kolla-ansible destroy succeeded
     kept: tuple[str, ...]  # what is deliberately not removed, and why
-    journal: Path | None  # the journal to move aside (None: there is none)
-    journal_copy: Path
+    journal_moves: tuple[tuple[Path, Path], ...]  # the journal (and its .prev copy) to move aside: (from, to)
     step_logs: tuple[Path, ...]  # the install's step logs, moved aside with the journal
     logs_aside: Path
     reverts: tuple[Revert, ...]
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.command or self.remove or self.journal)
+        return bool(self.command or self.remove or self.journal_moves)
 
 
 def plan_destroy(
@@ -125,7 +125,12 @@ def plan_destroy(
     elif venv_dir.is_symlink():
         remove.append(venv_dir)  # the link only: rmtree is never given a link (see _remove)
 
-    journal_path = state / "journal.json"
+    copy = state / f"journal-before-destroy-{stamp}.json"
+    moves = [
+        (state / name, copy.with_name(copy.name + suffix))
+        for name, suffix in ((JOURNAL, ""), (JOURNAL + ".prev", ".prev"))  # .prev: the last good journal
+        if os.path.lexists(state / name)
+    ]
     logs = Path(log_dir)
     step_logs = sorted(p for p in logs.glob("*.log") if STEP_LOG.fullmatch(p.name)) if logs.is_dir() else []
     return DestroyPlan(
@@ -135,8 +140,7 @@ def plan_destroy(
         command_skipped=skipped,
         remove=tuple(remove),
         kept=tuple(kept),
-        journal=journal_path if journal_path.exists() else None,
-        journal_copy=state / f"journal-before-destroy-{stamp}.json",
+        journal_moves=tuple(moves),
         step_logs=tuple(step_logs),
         logs_aside=logs / f"before-destroy-{stamp}",
         reverts=tuple(host_reverts(root, journal)),
@@ -267,11 +271,9 @@ def render_destroy(plan: DestroyPlan, *, dry_run: bool = False) -> str:
     else:
         lines.append("2. no /etc/kolla and no virtualenv to remove")
     lines += [f"   kept: {k}" for k in plan.kept]
-    if plan.journal is not None:
-        lines += [
-            "3. and resets the journal (a copy stays) so the next aio-wizard starts a fresh install:",
-            f"   {shlex.join(['mv', '--', str(plan.journal), str(plan.journal_copy)])}",
-        ]
+    if plan.journal_moves:
+        lines.append("3. and resets the journal (a copy stays) so the next aio-wizard starts a fresh install:")
+        lines += [f"   {shlex.join(['mv', '--', str(a), str(b)])}" for a, b in plan.journal_moves]
     else:
         lines.append("3. no journal to reset")
     if plan.step_logs:
@@ -314,10 +316,11 @@ def execute_destroy(plan: DestroyPlan, *, log_path: Path, redact: Redact, out: I
             return 1
     for path in plan.remove:
         out.write(_remove(path) + "\n")
-    if plan.journal is not None and plan.journal.exists():
-        os.replace(plan.journal, plan.journal_copy)
-        _fsync_dir(plan.journal.parent)
-        out.write(f"journal reset; the old one is {plan.journal_copy}\n")
+    for old, copy in plan.journal_moves:
+        if os.path.lexists(old):
+            os.replace(old, copy)
+            _fsync_dir(old.parent)
+            out.write(f"journal reset: {old} is now {copy}\n")
     if plan.step_logs:
         plan.logs_aside.mkdir(mode=0o700, parents=True, exist_ok=True)
         for log in plan.step_logs:
