@@ -28,7 +28,8 @@ SPECIAL = 'p@ss w/rd+&"=x%'  # URL, base64 and JSON encodings all differ from it
 KEY_LINE = "MIIEowIBAAKCAQEAsecretkeylineabcdef"
 GLOBALS_ONLY = "registry-Secret-0451"  # docker_registry_password in globals.yml, not in passwords.yml
 INVENTORY_ONLY = "inv3ntoryPassw0rd"  # ansible_password= in the inventory
-SECRETS = (GENERATED, SPECIAL, KEY_LINE, GLOBALS_ONLY, INVENTORY_ONLY)
+PROXY_ONLY = "pr0xyPassword9"  # in a proxy URL's user info only
+SECRETS = (GENERATED, SPECIAL, KEY_LINE, GLOBALS_ONLY, INVENTORY_ONLY, PROXY_ONLY)
 
 SAFE_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"  # no /usr/local/bin: this machine's real docker stays out
 
@@ -107,7 +108,9 @@ def planted_host(tmp_path: Path) -> PlantedHost:
         kolla / "globals.yml",
         "---\nkolla_base_distro: debian\n"
         f"docker_registry_password: {GLOBALS_ONLY}\n"  # an operator's own line
-        "#docker_registry: quay.io\n",
+        "#docker_registry: quay.io\n"
+        "kolla_internal_fqdn: {{ kolla_internal_vip_address }}\n"  # Jinja2: the file is not YAML as a whole
+        f"keystone_admin_password: {GLOBALS_ONLY}\n",
     )
     write(
         kolla / "globals.d/aio-wizard.yml",
@@ -134,7 +137,8 @@ def planted_host(tmp_path: Path) -> PlantedHost:
         host.logs / "20-deploy.log",
         "TASK [mariadb : Wait for MariaDB service port liveness]\n"
         f'fatal: [localhost]: FAILED! => {{"msg": "login failed for root with {SPECIAL}"}}\n'
-        f"-----BEGIN RSA PRIVATE KEY-----\n{KEY_LINE}\n",
+        f"-----BEGIN RSA PRIVATE KEY-----\n{KEY_LINE}\n"
+        f"pip: using proxy http://bob:{PROXY_ONLY}@proxy.example:3128\n",
         0o600,
     )
     write(host.containers / "mariadb.log", f"WSREP: recovering, user root password {GENERATED}\n")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.conftest import REPO, run_wizard
 from tests.support.guide import GUIDE_HOST_FILE
-from tests.support_bundle.conftest import SAFE_PATH, SECRETS, PlantedHost, bundle_members, manifest, write
+from tests.support_bundle.conftest import PROXY_ONLY, SAFE_PATH, SECRETS, PlantedHost, bundle_members, manifest, write
 from wizard.host.commands import CommandResult
 from wizard.host.facts import HostFacts
 from wizard.pipeline.redact import Redactor
@@ -62,11 +62,13 @@ def test_no_planted_secret_reaches_any_member_in_any_encoding(planted_host: Plan
     assert b"docker_registry_password: ********" in member(members, "/kolla/globals.yml")
     assert b"ansible_password=********" in member(members, "/kolla/ansible/inventory/all-in-one")
     assert b"********" in member(members, "/kolla/globals.d/aio-wizard.yml")
+    assert b"http://bob:********@proxy.example:3128" in member(members, "/logs/20-deploy.log")
 
 
 def test_encodings_the_redactor_knows_are_masked_in_the_bundle_too(planted_host: PlantedHost, tmp_path: Path):
     """Whatever encodings wizard.pipeline.redact learns apply here: the bundle has one redactor."""
-    planted = [f"{kind}: {form}" for secret in SECRETS for kind, form in encodings(secret).items()]
+    values = [s for s in SECRETS if s != PROXY_ONLY]  # that one is known only inside its URL
+    planted = [f"{kind}: {form}" for secret in values for kind, form in encodings(secret).items()]
     with (planted_host.logs / "20-deploy.log").open("a") as fh:
         fh.write("\n".join(planted) + "\n")
     with (planted_host.containers / "keystone.log").open("a") as fh:
@@ -74,12 +76,14 @@ def test_encodings_the_redactor_knows_are_masked_in_the_bundle_too(planted_host:
     out = tmp_path / "bundle.tar.gz"
     assert planted_host.bundle(out).returncode == 0
     members = bundle_members(out)
-    for secret in SECRETS:
+    for secret in values:
         known = {
             kind: form
             for kind, form in encodings(secret).items()
             if form not in Redactor(values=[secret])(f"x {form} y")
         }
+        if secret == PROXY_ONLY:  # known from its place in a URL, not as a value: only that form applies
+            known = {"plain": secret}
         assert "plain" in known
         assert leaks(members, known) == []
 

@@ -9,6 +9,7 @@ learns (more encodings of a secret) applies to every bundle member and every str
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -24,10 +25,14 @@ from wizard.answers.questions import KEYS, question
 from wizard.answers.validation import SECRET_KEY
 from wizard.errors import UserError
 from wizard.pipeline.model import Command, host_path
-from wizard.pipeline.redact import Redactor, secret_values
+from wizard.pipeline.redact import MASK, Redactor, secret_values
 from wizard.pipeline.steps import INVENTORY, PASSWORDS
 
 DEFAULT_VENV = "/opt/kolla-venv"
+_YAML_LINE = re.compile(r"^\s*([\w.-]+)\s*:\s*(\S.*)$")
+# The password of a URL's user info (http://user:PASSWORD@proxy:3128): proxy settings and registry
+# URLs carry them, and they are in no passwords.yml.
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+(?=@)")
 
 Redact = Callable[[str], str]
 
@@ -105,8 +110,11 @@ def secret_key_values(text: str) -> set[str]:
         data = None
     if isinstance(data, dict):
         out |= _secret_leaves(data)
-    for line in text.splitlines():  # INI inventories: host key=value key=value
-        for token in line.split():
+    for line in text.splitlines():
+        m = _YAML_LINE.match(line)  # also when the file as a whole is not YAML (a Jinja2 line, a typo)
+        if m and SECRET_KEY.search(m.group(1)):
+            out |= secret_values(m.group(2).strip().strip("'\""))
+        for token in line.split():  # INI inventories: host key=value key=value
             key, sep, value = token.partition("=")
             if sep and SECRET_KEY.search(key):
                 out |= secret_values(value.strip("'\""))
@@ -144,9 +152,10 @@ def passwords_fallback_values(root: Path) -> set[str]:
     return out
 
 
-def host_redactor(root: Path, extra: Iterable[str] = ()) -> Redactor:
+def host_redactor(root: Path, extra: Iterable[str] = ()) -> Redact:
     """The one redactor of this package: every value of passwords.yml (re-read when it changes)
-    plus ``extra`` (secret answers, secret-looking keys of the files collected).
+    plus ``extra`` (secret answers, secret-looking keys of the files collected), and the password
+    of any URL's user info.
 
     Refuses (exit 2) when passwords.yml exists but cannot be read: a user in the docker group
     could otherwise collect container logs that no redactor knows the secrets of.
@@ -155,7 +164,12 @@ def host_redactor(root: Path, extra: Iterable[str] = ()) -> Redactor:
     if passwords.exists() and not os.access(passwords, os.R_OK):
         raise UserError(f"cannot read {PASSWORDS}, so its secrets could not be redacted: run this as root")
     values = set(extra) | passwords_fallback_values(root)
-    return Redactor([passwords], values)
+    redactor = Redactor([passwords], values)
+
+    def redact(text: str) -> str:
+        return _URL_PASSWORD.sub(lambda m: m.group(1) + MASK, redactor(text))
+
+    return redact
 
 
 def read_no_follow(path: Path, limit: int) -> tuple[bytes, int]:
