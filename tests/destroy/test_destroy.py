@@ -204,3 +204,12 @@ def test_typing_the_hostname_at_the_prompt_confirms(installed_host: InstalledHos
     child.close()
     assert child.exitstatus == 0
     assert installed_host.calls()[0]["argv"] == expected_argv(installed_host)
+
+
+def test_a_damaged_journal_does_not_stop_starting_over(installed_host: InstalledHost):
+    (installed_host.state / "journal.json").write_text("{ not json")
+    res = installed_host.wizard("destroy", "--yes-i-really-mean-it", installed_host.hostname)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert installed_host.calls()[0]["argv"] == expected_argv(installed_host)  # the default venv
+    (copy,) = installed_host.state.glob("journal-before-destroy-*.json")
+    assert copy.read_text() == "{ not json"
