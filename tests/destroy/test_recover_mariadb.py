@@ -8,7 +8,7 @@ import shlex
 import pytest
 
 from tests.destroy.conftest import SECRET, VENV, InstalledHost
-from wizard.support.mariadb import RECOVER_ACTION, mariadb_down
+from wizard.support.mariadb import RECOVER_ACTION, mariadb_down, recovery_offer
 
 
 def recovery_argv(host: InstalledHost) -> list[str]:
@@ -85,3 +85,12 @@ def test_mariadb_down_is_told_from_the_failed_steps_output(text: str, deployed_b
 
 def test_the_hints_action_is_the_real_subcommand():
     assert RECOVER_ACTION == "aio-wizard recover-mariadb"
+
+
+def test_the_recovery_is_offered_for_a_port_timeout_only_once_a_deploy_got_through():
+    first = {"steps": {"deploy": {"status": "failed"}}}
+    again = {"steps": {"deploy": {"status": "failed"}, "post-deploy": {"status": "done"}}}
+    assert recovery_offer(PORT_TIMEOUT, first) is None
+    offer = recovery_offer(PORT_TIMEOUT, again)
+    assert offer is not None and "`aio-wizard recover-mariadb`" in offer and "--dry-run" in offer
+    assert recovery_offer(NOT_SAFE, first) is not None

@@ -12,7 +12,9 @@ virtualenv's environment; :data:`RECOVER_ACTION` is the line a hint names, and
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from wizard.errors import UserError
 from wizard.pipeline.model import Command, host_path
@@ -44,6 +46,29 @@ def mariadb_down(text: str, *, deployed_before: bool) -> str | None:
         if _WSREP.search(line) or (deployed_before and _PORT_TIMEOUT.search(line)):
             return line.strip()
     return None
+
+
+# Steps after deploy: one of them done means MariaDB ran on this host (a resumed or repeated
+# deploy resets the deploy step's own status, not theirs).
+_AFTER_DEPLOY = ("deploy", "post-deploy", "openstackclient", "init-runonce", "summary")
+
+
+def deployed_before(journal: Mapping[str, Any]) -> bool:
+    """Whether the journal shows a deploy that got through (so MariaDB has run here before)."""
+    steps = journal.get("steps") or {}
+    return any((steps.get(s) or {}).get("status") == "done" for s in _AFTER_DEPLOY)
+
+
+def recovery_offer(text: str, journal: Mapping[str, Any]) -> str | None:
+    """The sentence a hint or a failure screen adds when ``text`` (a failed step's output tail) shows
+    MariaDB did not come back: the action and its dry run. None otherwise."""
+    line = mariadb_down(text, deployed_before=deployed_before(journal))
+    if line is None:
+        return None
+    return (
+        f"MariaDB did not come back ({line[:120]}): run `{RECOVER_ACTION}` (kolla-ansible mariadb_recovery; "
+        f"`{RECOVER_ACTION} --dry-run` shows the command), then Retry."
+    )
 
 
 def recover_command(root: Path, state_dir: Path | str) -> Command:
