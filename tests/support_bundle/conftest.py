@@ -74,7 +74,7 @@ FAKE_DOCKER = """#!/bin/sh
 case "$1" in
   --version) echo "Docker version 27.3.1, build fake" ;;
   ps)
-    if [ "$3" = "--format" ]; then ls {containers} | sed 's/\\.log$//'
+    if [ "$3" = "--format" ]; then ls {containers} | sed 's/\\.log$/\tUp 2 hours/'
     else
       echo "CONTAINER ID   IMAGE                                   STATUS          NAMES"
       for f in {containers}/*.log; do

@@ -18,7 +18,7 @@ from tests.support_bundle.conftest import PROXY_ONLY, SAFE_PATH, SECRETS, Plante
 from wizard.host.commands import CommandResult
 from wizard.host.facts import HostFacts
 from wizard.pipeline.redact import Redactor
-from wizard.support.bundle import BundleBuilder
+from wizard.support.bundle import BundleBuilder, containers_broken_first
 from wizard.support.limits import BUNDLE_LIMIT, MIB
 
 
@@ -192,7 +192,7 @@ def test_bundle_stays_under_its_size_limit_with_huge_logs(planted_host: PlantedH
 
     def run(argv):
         if argv[:2] == ("docker", "ps") and "--format" in argv:
-            return CommandResult(tuple(argv), 0, "\n".join(f"c{i}" for i in range(20)))
+            return CommandResult(tuple(argv), 0, "\n".join(f"c{i}\tUp 1 hour" for i in range(20)))
         return CommandResult(tuple(argv), 0, big if argv[:2] == ("docker", "logs") else "ok\n")
 
     data = BundleBuilder(
@@ -298,3 +298,16 @@ def test_refuses_when_passwords_yml_cannot_be_read(planted_host: PlantedHost, tm
     assert cli.main(["bundle", "-o", str(out), *planted_host.options()]) == 2
     assert "cannot read /etc/kolla/passwords.yml" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_broken_containers_logs_come_first():
+    listing = "\n".join(
+        [
+            "cron\tUp 2 hours",
+            "nova_compute\tUp 2 hours (unhealthy)",
+            "keystone\tUp 2 hours (healthy)",
+            "mariadb\tRestarting (1) 5 seconds ago",
+            "kolla_toolbox\tExited (1) 3 minutes ago",
+        ]
+    )
+    assert containers_broken_first(listing) == ["kolla_toolbox", "mariadb", "nova_compute", "cron", "keystone"]

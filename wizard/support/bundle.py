@@ -84,7 +84,6 @@ class _Bundle:
 
     redact: Callable[[str], str]
     limit: int
-    prefix: str
     members: list[tuple[str, bytes]] = field(default_factory=list)
     manifest: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
@@ -164,7 +163,7 @@ class BundleBuilder:
         extra = set(secret_answer_values(self.journal.get("answers") or {}))
         for _, text, _ in texts:
             extra |= secret_key_values(text)
-        b = _Bundle(host_redactor(self.root, extra), self.limit - RESERVED, self.name)
+        b = _Bundle(host_redactor(self.root, extra), self.limit - RESERVED)
         self._journal(b)
         facts = self._facts(b)
         self._answers(b, facts)
@@ -180,8 +179,8 @@ class BundleBuilder:
             ("df.txt", ("df", "-h", "-l")),
         ):
             self._command(b, f"host/{name}", argv)
+        self._step_logs(b)  # before the containers: what the wizard ran matters most
         self._docker(b)
-        self._step_logs(b)
         return self._pack(b)
 
     def _journal(self, b: _Bundle) -> None:
@@ -306,11 +305,11 @@ class BundleBuilder:
         ps = self._command(b, "docker/ps-a.txt", ("docker", "ps", "-a"))
         if ps is None or not ps.ok:
             return
-        names = self._run(("docker", "ps", "-a", "--format", "{{.Names}}"))
-        if names is None or not names.ok:
-            b.not_collected("the containers' logs", "docker ps -a --format {{.Names}} failed")
+        listing = self._run(("docker", "ps", "-a", "--format", "{{.Names}}\t{{.Status}}"))
+        if listing is None or not listing.ok:
+            b.not_collected("the containers' logs", "docker ps -a --format ... failed")
             return
-        for name in sorted({n.strip() for n in names.output.splitlines() if n.strip()}):
+        for name in containers_broken_first(listing.output):
             safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
             argv = ("docker", "logs", "--tail", str(CONTAINER_LOG_LINES), name)
             result = self._run(argv)
@@ -388,6 +387,21 @@ class BundleBuilder:
         if len(out) > self.limit:  # cannot happen with the reserve above; never hand out more than promised
             raise RuntimeError(f"the bundle came out at {len(out)} bytes, over its limit of {self.limit}")
         return out
+
+
+def containers_broken_first(listing: str) -> list[str]:
+    """Container names from ``NAME<TAB>STATUS`` lines: stopped, restarting and unhealthy ones first
+    (the ones a helper reads first, and the ones that must fit when the size limit bites), then by name."""
+
+    def healthy(status: str) -> bool:
+        return status.startswith("Up") and "unhealthy" not in status and "Restarting" not in status
+
+    rows: dict[str, str] = {}
+    for line in listing.splitlines():
+        name, _, status = line.partition("\t")
+        if name.strip():
+            rows[name.strip()] = status.strip()
+    return sorted(rows, key=lambda n: (healthy(rows[n]), n))
 
 
 def _why(exc: OSError) -> str:
