@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_wizard
-from tests.support_bundle.conftest import write
+from tests.support_bundle.conftest import SAFE_PATH, write
 
 VENV = "/opt/kolla-venv"
 SECRET = "Zk3mariadbRootPw77"
@@ -79,7 +79,8 @@ class InstalledHost:
         return ["--state-dir", str(self.state), "--log-dir", str(self.logs), "--root", str(self.root)]
 
     def wizard(self, *args: str, **kw):
-        return run_wizard(*args, *self.options(), **kw)
+        """The real CLI, with a PATH that leaves out this machine's own docker (/usr/local/bin)."""
+        return run_wizard(*args, *self.options(), env={"PATH": SAFE_PATH}, **kw)
 
     def calls(self) -> list[dict]:
         if not self.calls_file.exists():

@@ -213,3 +213,17 @@ def test_a_damaged_journal_does_not_stop_starting_over(installed_host: Installed
     assert installed_host.calls()[0]["argv"] == expected_argv(installed_host)  # the default venv
     (copy,) = installed_host.state.glob("journal-before-destroy-*.json")
     assert copy.read_text() == "{ not json"
+
+
+def test_containers_left_without_kolla_ansible_are_named(installed_host: InstalledHost):
+    from wizard.host.commands import CommandResult
+    from wizard.support.destroy import plan_destroy, render_destroy
+
+    installed_host.at(f"{VENV}/bin/kolla-ansible").unlink()
+
+    def docker(argv):
+        return CommandResult(tuple(argv), 0, "mariadb\nkeystone\n")
+
+    plan = plan_destroy(installed_host.root, installed_host.state, installed_host.logs, hostname="h", run=docker)
+    text = render_destroy(plan)
+    assert "kept: 2 containers (keystone, mariadb): without kolla-ansible they stay" in text

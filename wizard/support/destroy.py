@@ -33,6 +33,7 @@ from typing import IO, Any
 
 from wizard.errors import UserError
 from wizard.files import BACKUP_SUFFIX
+from wizard.host.commands import CommandRunner, run_command
 from wizard.pipeline.model import Command, host_path
 from wizard.pipeline.steps import APPARMOR_LIBVIRTD, DOCKER_IO_PACKAGES, HOSTS, ISCSI_UNITS, LIBVIRT_UNITS
 from wizard.support.common import (
@@ -91,8 +92,10 @@ def plan_destroy(
     hostname: str,
     include_images: bool = False,
     now: float | None = None,
+    run: CommandRunner = run_command,
 ) -> DestroyPlan:
-    """What destroying the All-in-One means on this host (read only: the journal, the logs, ``root``)."""
+    """What destroying the All-in-One means on this host (read only: the journal, the logs, ``root``,
+    and ``docker ps`` through ``run`` when kolla-ansible is not there to remove the containers)."""
     root = Path(root)
     state = Path(state_dir)
     journal = journal_data(state)
@@ -104,7 +107,7 @@ def plan_destroy(
     kolla_ansible = host_path(root, f"{venv}/bin/kolla-ansible")
     inventory = inventory_path(root, venv)
     if not kolla_ansible.exists():
-        skipped = f"{venv}/bin/kolla-ansible does not exist: nothing was deployed with it (containers are not touched)"
+        skipped = f"{venv}/bin/kolla-ansible does not exist"
     elif inventory is None:
         skipped = "no inventory (/etc/kolla/ansible/inventory/all-in-one, nor the virtualenv's example)"
     else:
@@ -113,6 +116,14 @@ def plan_destroy(
 
     remove: list[Path] = []
     kept: list[str] = []
+    if command is None:
+        left = _containers(run)
+        if left:
+            shown = ", ".join(left[:6]) + (", ..." if len(left) > 6 else "")
+            kept.append(
+                f"{len(left)} containers ({shown}): without kolla-ansible they stay; remove them with "
+                "`docker rm -f`, or install kolla-ansible again and run destroy first"
+            )
     kolla_dir = host_path(root, KOLLA_DIR)
     if kolla_dir.exists() or kolla_dir.is_symlink():
         remove.append(kolla_dir)
@@ -145,6 +156,12 @@ def plan_destroy(
         logs_aside=logs / f"before-destroy-{stamp}",
         reverts=tuple(host_reverts(root, journal)),
     )
+
+
+def _containers(run: CommandRunner) -> list[str]:
+    """The names of the containers on this host ([] without Docker or its daemon)."""
+    result = run(("docker", "ps", "-a", "--format", "{{.Names}}"))
+    return sorted(n.strip() for n in result.output.splitlines() if n.strip()) if result.ok else []
 
 
 def host_reverts(root: Path, journal: Mapping[str, Any]) -> list[Revert]:
