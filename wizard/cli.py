@@ -158,7 +158,8 @@ def _add_after_install(add) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help=f"where to write it (default ./aio-wizard-bundle-HOST-TIME.tar.gz; - for standard output). It holds "
+        help=f"a file, a directory to write aio-wizard-bundle-HOST-TIME.tar.gz in (default: the current one), "
+        f"or - for standard output. It holds "
         f"the journal, the step logs (the last {STEP_LOG_TAIL_MIB} MiB of each), probe --json, the answers, the "
         "globals and inventory, versions, ip addr/route, free, df, docker ps -a and the containers' log tails; "
         "never passwords.yml, and every secret is replaced by ********",

@@ -311,3 +311,12 @@ def test_broken_containers_logs_come_first():
         ]
     )
     assert containers_broken_first(listing) == ["kolla_toolbox", "mariadb", "nova_compute", "cron", "keystone"]
+
+
+def test_an_output_directory_gets_the_default_name(planted_host: PlantedHost, tmp_path: Path):
+    where = tmp_path / "out"
+    where.mkdir()
+    res = planted_host.bundle(where)
+    assert res.returncode == 0, res.stderr
+    (made,) = where.glob("aio-wizard-bundle-*.tar.gz")
+    assert stat.S_IMODE(made.stat().st_mode) == 0o600

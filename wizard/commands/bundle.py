@@ -32,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
 
     builder = bundle_builder(state_dir=args.state_dir, log_dir=args.log_dir, load_facts=facts, root=root)
     output = args.output or f"{builder.name}.tar.gz"
+    if output != "-" and Path(output).is_dir() and not Path(output).is_symlink():
+        output = str(Path(output) / f"{builder.name}.tar.gz")  # -o DIR: the default name in DIR
     if output == "-":
         if sys.stdout.isatty():
             raise UserError("-o -: standard output is a terminal; redirect it to a file (or give -o FILE)")
