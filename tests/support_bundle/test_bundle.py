@@ -12,6 +12,8 @@ import sys
 import urllib.parse
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO, run_wizard
 from tests.support.guide import GUIDE_HOST_FILE
 from tests.support_bundle.conftest import PROXY_ONLY, SAFE_PATH, SECRETS, PlantedHost, bundle_members, manifest, write
@@ -287,13 +289,26 @@ def test_dash_writes_the_bundle_to_standard_output(planted_host: PlantedHost, tm
     assert any(n.endswith("/MANIFEST.txt") for n in bundle_members(out))
 
 
-def test_refuses_when_passwords_yml_cannot_be_read(planted_host: PlantedHost, tmp_path: Path, monkeypatch, capsys):
+@pytest.mark.parametrize("how", ["unreadable file", "unsearchable /etc/kolla"])
+def test_refuses_when_passwords_yml_cannot_be_read(
+    planted_host: PlantedHost, tmp_path: Path, monkeypatch, capsys, how: str
+):
     """Without its secrets nothing could be redacted: a docker-group user must not get container logs raw."""
     from wizard import cli
 
     passwords = planted_host.root / "etc/kolla/passwords.yml"
-    real_access = os.access
-    monkeypatch.setattr("os.access", lambda p, mode: False if Path(p) == passwords else real_access(p, mode))
+    if how == "unreadable file":
+        real_access = os.access
+        monkeypatch.setattr("os.access", lambda p, mode: False if Path(p) == passwords else real_access(p, mode))
+    else:
+        real_stat = os.stat
+
+        def stat_(p, *a, **kw):
+            if Path(p) == passwords:
+                raise PermissionError(13, "Permission denied")
+            return real_stat(p, *a, **kw)
+
+        monkeypatch.setattr("wizard.support.common.os.stat", stat_)
     out = tmp_path / "bundle.tar.gz"
     assert cli.main(["bundle", "-o", str(out), *planted_host.options()]) == 2
     assert "cannot read /etc/kolla/passwords.yml" in capsys.readouterr().err

@@ -161,7 +161,14 @@ def host_redactor(root: Path, extra: Iterable[str] = ()) -> Redact:
     could otherwise collect container logs that no redactor knows the secrets of.
     """
     passwords = host_path(root, PASSWORDS)
-    if passwords.exists() and not os.access(passwords, os.R_OK):
+    try:
+        os.stat(passwords)
+        readable = os.access(passwords, os.R_OK)
+    except (FileNotFoundError, NotADirectoryError):
+        readable = True  # no passwords.yml: kolla never ran here, there is nothing of it to redact
+    except OSError:  # /etc/kolla not searchable by this user
+        readable = False
+    if not readable:
         raise UserError(f"cannot read {PASSWORDS}, so its secrets could not be redacted: run this as root")
     values = set(extra) | passwords_fallback_values(root)
     redactor = Redactor([passwords], values)
