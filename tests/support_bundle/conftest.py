@@ -29,7 +29,8 @@ KEY_LINE = "MIIEowIBAAKCAQEAsecretkeylineabcdef"
 GLOBALS_ONLY = "registry-Secret-0451"  # docker_registry_password in globals.yml, not in passwords.yml
 INVENTORY_ONLY = "inv3ntoryPassw0rd"  # ansible_password= in the inventory
 PROXY_ONLY = "pr0xyPassword9"  # in a proxy URL's user info only
-SECRETS = (GENERATED, SPECIAL, KEY_LINE, GLOBALS_ONLY, INVENTORY_ONLY, PROXY_ONLY)
+JOURNAL_ONLY = "t0kenInTheJournal"  # under a secret-looking key of an answer in the journal
+SECRETS = (GENERATED, SPECIAL, KEY_LINE, GLOBALS_ONLY, INVENTORY_ONLY, PROXY_ONLY, JOURNAL_ONLY)
 
 SAFE_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"  # no /usr/local/bin: this machine's real docker stays out
 
@@ -125,7 +126,11 @@ def planted_host(tmp_path: Path) -> PlantedHost:
     journal = {
         "version": 1,
         "release": "2025.1",
-        "answers": {"venv_path": "/opt/kolla-venv", "network_interface": "enp1s0"},
+        "answers": {
+            "venv_path": "/opt/kolla-venv",
+            "network_interface": "enp1s0",
+            "extra_globals": {"registry_token": JOURNAL_ONLY},  # a secret that slipped into an answer
+        },
         "plan": [{"id": "genpwd", "title": "Generate the passwords"}, {"id": "deploy", "title": "Deploy OpenStack"}],
         "steps": {"deploy": {"status": "failed", "log_path": str(host.logs / "20-deploy.log")}},
         "status": "failed",

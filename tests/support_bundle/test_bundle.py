@@ -65,6 +65,7 @@ def test_no_planted_secret_reaches_any_member_in_any_encoding(planted_host: Plan
     assert b"ansible_password=********" in member(members, "/kolla/ansible/inventory/all-in-one")
     assert b"********" in member(members, "/kolla/globals.d/aio-wizard.yml")
     assert b"http://bob:********@proxy.example:3128" in member(members, "/logs/20-deploy.log")
+    assert b'"registry_token": "********"' in member(members, "/journal.json")
 
 
 def test_encodings_the_redactor_knows_are_masked_in_the_bundle_too(planted_host: PlantedHost, tmp_path: Path):
