@@ -15,7 +15,7 @@ import argparse
 import errno
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from wizard import __version__
 from wizard.errors import UserError
@@ -146,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_after_install(add) -> None:
+def _add_after_install(add: Callable[..., argparse.ArgumentParser]) -> None:
     """``bundle``, ``destroy``, ``recover-mariadb`` (wizard.support): when an install went wrong."""
     from wizard.support.limits import BUNDLE_LIMIT_MIB, STEP_LOG_TAIL_MIB
 
