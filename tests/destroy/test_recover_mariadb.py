@@ -94,3 +94,12 @@ def test_the_recovery_is_offered_for_a_port_timeout_only_once_a_deploy_got_throu
     offer = recovery_offer(PORT_TIMEOUT, again)
     assert offer is not None and "`aio-wizard recover-mariadb`" in offer and "--dry-run" in offer
     assert recovery_offer(NOT_SAFE, first) is not None
+
+
+def test_the_mariadb_hints_name_the_action():
+    from wizard.pipeline.hints import find_hint
+
+    for text in (PORT_TIMEOUT, "[ERROR] WSREP: failed to open gcomm backend connection: 110"):
+        hint = find_hint(text.splitlines())
+        assert hint is not None and f"`{RECOVER_ACTION}`" in hint.text
+        assert mariadb_down(text, deployed_before=True) is not None  # and the action's own detection agrees

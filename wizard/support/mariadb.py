@@ -26,7 +26,7 @@ RECOVER_ACTION = "aio-wizard recover-mariadb"
 # Always MariaDB's own state: Galera refusing to start, or kolla's WSREP sync check giving up.
 _WSREP = re.compile(
     r"WSREP: (?:It may not be safe to bootstrap the cluster from this node|"
-    r"failed to open gcomm backend connection|.*failed to reach primary view)|"
+    r"failed to open gcomm backend connection|.*failed to reach primary view|.*non-primary|.*no primary component)|"
     r"WSREP has not yet prepared node for application use|"
     r"Wait for MariaDB service to sync WSREP|wsrep_local_state_comment",
     re.IGNORECASE,
