@@ -336,3 +336,14 @@ def test_an_output_directory_gets_the_default_name(planted_host: PlantedHost, tm
     assert res.returncode == 0, res.stderr
     (made,) = where.glob("aio-wizard-bundle-*.tar.gz")
     assert stat.S_IMODE(made.stat().st_mode) == 0o600
+
+
+def test_a_passwords_yml_that_is_not_yaml_still_masks_its_values(planted_host: PlantedHost, tmp_path: Path):
+    from tests.support_bundle.conftest import GENERATED
+
+    passwords = planted_host.root / "etc/kolla/passwords.yml"
+    passwords.write_text(f"database_password: {GENERATED}\nbroken: [unclosed\n")
+    out = tmp_path / "bundle.tar.gz"
+    assert planted_host.bundle(out).returncode == 0
+    assert leaks(bundle_members(out), encodings(GENERATED)) == []
+    assert b"********" in member(bundle_members(out), "/docker/logs/mariadb.log")
