@@ -42,7 +42,10 @@ def test_dry_run_prints_the_real_command_line_and_changes_nothing(installed_host
 
 
 def test_dry_run_lists_the_host_changes_with_how_to_revert_each(installed_host: InstalledHost):
+    for n in (1, 2, 10):  # later runs' copies: the first backup stays the original
+        (installed_host.at("/etc") / f"hosts.aio-wizard.bak.{n}").write_text("#127.0.1.1 aio\n")
     out = installed_host.wizard("destroy", "--dry-run").stdout
+    assert "(later copies: hosts.aio-wizard.bak.1, hosts.aio-wizard.bak.2, hosts.aio-wizard.bak.10)" in out
     for line in (
         "the original is kept as /etc/hosts.aio-wizard.bak",
         "cp -p /etc/hosts.aio-wizard.bak /etc/hosts",

@@ -24,6 +24,7 @@ from wizard.answers.patterns import check_venv_path
 from wizard.answers.questions import KEYS, question
 from wizard.answers.validation import SECRET_KEY
 from wizard.errors import UserError
+from wizard.files import ensure_private_dir
 from wizard.pipeline.model import Command, host_path
 from wizard.pipeline.redact import MASK, Redactor, secret_values
 from wizard.pipeline.steps import INVENTORY, PASSWORDS
@@ -228,7 +229,7 @@ def stream_command(
     from wizard.pipeline.runner import command_env
 
     out = out or sys.stdout
-    log_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ensure_private_dir(log_path.parent, "log directory")  # 0700, and not one others could plant links in
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     with open(fd, "w", encoding="utf-8", errors="replace") as log:
         log.write(f"+ {cmd.display}  # {time.strftime('%Y-%m-%d %H:%M:%S')}\n")

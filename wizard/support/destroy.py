@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from wizard.errors import UserError
-from wizard.files import BACKUP_SUFFIX
+from wizard.files import BACKUP_SUFFIX, ensure_private_dir
 from wizard.host.commands import CommandRunner, run_command
 from wizard.pipeline.model import Command, host_path
 from wizard.pipeline.steps import APPARMOR_LIBVIRTD, DOCKER_IO_PACKAGES, HOSTS, ISCSI_UNITS, LIBVIRT_UNITS
@@ -174,12 +174,15 @@ def host_reverts(root: Path, journal: Mapping[str, Any]) -> list[Revert]:
 
     out: list[Revert] = []
     hosts_dir = host_path(root, HOSTS).parent
-    backups = sorted(hosts_dir.glob(Path(HOSTS).name + BACKUP_SUFFIX + "*")) if hosts_dir.is_dir() else []
-    for bak in backups:
-        shown = f"{Path(HOSTS).parent}/{bak.name}"
+    # The first backup (NAME.aio-wizard.bak) holds the host's original; later runs add .bak.1, .bak.2...
+    backups = sorted(hosts_dir.glob(Path(HOSTS).name + BACKUP_SUFFIX + "*"), key=_backup_order)
+    if backups:
+        shown = f"{Path(HOSTS).parent}/{backups[0].name}"
+        later = ", ".join(b.name for b in backups[1:])
         out.append(
             Revert(
-                f"{HOSTS}: the 127.0.1.1 line was commented out; the original is kept as {shown}",
+                f"{HOSTS}: the 127.0.1.1 line was commented out; the original is kept as {shown}"
+                + (f" (later copies: {later})" if later else ""),
                 (shlex.join(["cp", "-p", shown, HOSTS]),),
             )
         )
@@ -235,6 +238,12 @@ def host_reverts(root: Path, journal: Mapping[str, Any]) -> list[Revert]:
             )
         )
     return out
+
+
+def _backup_order(path: Path) -> tuple[int, str]:
+    """NAME.aio-wizard.bak first, then .bak.1, .bak.2, ... by number (.bak.10 after .bak.9)."""
+    tail = path.name.rsplit(BACKUP_SUFFIX, 1)[-1].lstrip(".")
+    return (int(tail) if tail.isdigit() else (0 if not tail else 1 << 30), path.name)
 
 
 def _step_log(entry: Mapping[str, Any]) -> str:
@@ -339,7 +348,7 @@ def execute_destroy(plan: DestroyPlan, *, log_path: Path, redact: Redact, out: I
             _fsync_dir(old.parent)
             out.write(f"journal reset: {old} is now {copy}\n")
     if plan.step_logs:
-        plan.logs_aside.mkdir(mode=0o700, parents=True, exist_ok=True)
+        ensure_private_dir(plan.logs_aside, "folder for the old step logs")
         for log in plan.step_logs:
             if log.exists():
                 os.replace(log, plan.logs_aside / log.name)
