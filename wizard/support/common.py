@@ -133,26 +133,6 @@ def _secret_leaves(data: Any) -> set[str]:
     return out
 
 
-def passwords_fallback_values(root: Path) -> set[str]:
-    """passwords.yml's values read line by line, for a file YAML cannot parse (a hand edit gone
-    wrong): the redactor would otherwise know no secret at all and mask nothing."""
-    try:
-        text = read_no_follow(host_path(root, PASSWORDS), 1 << 20)[0].decode(errors="replace")
-    except OSError:
-        return set()
-    try:
-        yaml.safe_load(text)
-        return set()  # parseable: the redactor reads it itself
-    except yaml.YAMLError:
-        pass
-    out: set[str] = set()
-    for line in text.splitlines():
-        _, sep, value = line.partition(":")
-        if sep:
-            out |= secret_values(value.strip().strip("'\""))
-    return out
-
-
 def host_redactor(root: Path, extra: Iterable[str] = ()) -> Redact:
     """The one redactor of this package: every value of passwords.yml (re-read when it changes)
     plus ``extra`` (secret answers, secret-looking keys of the files collected), and the password
@@ -171,8 +151,7 @@ def host_redactor(root: Path, extra: Iterable[str] = ()) -> Redact:
         readable = False
     if not readable:
         raise UserError(f"cannot read {PASSWORDS}, so its secrets could not be redacted: run this as root")
-    values = set(extra) | passwords_fallback_values(root)
-    redactor = Redactor([passwords], values)
+    redactor = Redactor([passwords], extra)  # a passwords.yml that is not YAML is read line by line
 
     def redact(text: str) -> str:
         return _URL_PASSWORD.sub(lambda m: m.group(1) + MASK, redactor(text))
