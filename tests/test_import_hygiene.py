@@ -53,7 +53,7 @@ def _loaded_by_cli(argv: list[str]) -> set[str]:
 
 
 def test_help_and_version_do_not_import_textual():
-    for argv in (["--help"], ["--version"], ["probe", "--help"], ["plan", "--help"]):
+    for argv in (["--help"], ["--version"], ["probe", "--help"], ["plan", "--help"], ["bundle", "--help"]):
         assert "textual" not in _loaded_by_cli(argv), argv
 
 
@@ -68,6 +68,9 @@ def test_non_interactive_subcommands_import_neither_front_end(tmp_path):
         ["export"],
         ["plan", "--answers", str(answers)],
         ["status"],
+        ["bundle", "-o", str(tmp_path / "bundle.tar.gz"), "--root", str(tmp_path)],
+        ["destroy", "--dry-run", "--root", str(tmp_path)],
+        ["recover-mariadb", "--dry-run", "--root", str(tmp_path)],
     ):
         loaded = _loaded_by_cli([*argv, *state])
         assert "textual" not in loaded, argv

@@ -15,7 +15,7 @@ import argparse
 import errno
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from wizard import __version__
 from wizard.errors import UserError
@@ -142,13 +142,56 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add("status", "the current install's progress")
+    _add_after_install(add)
     return parser
+
+
+def _add_after_install(add: Callable[..., argparse.ArgumentParser]) -> None:
+    """``bundle``, ``destroy``, ``recover-mariadb`` (wizard.support): when an install went wrong."""
+    from wizard.support.limits import BUNDLE_LIMIT_MIB, STEP_LOG_TAIL_MIB
+
+    p = add(
+        "bundle",
+        f"write a redacted support bundle (tar.gz, 0600, at most {BUNDLE_LIMIT_MIB} MiB) to attach to a bug report",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help=f"a file, a directory to write aio-wizard-bundle-HOST-TIME.tar.gz in (default: the current one), "
+        f"or - for standard output. It holds "
+        f"the journal, the step logs (the last {STEP_LOG_TAIL_MIB} MiB of each), probe --json, the answers, the "
+        "globals and inventory, versions, ip addr/route, free, df, docker ps -a and the containers' log tails; "
+        "never passwords.yml, and every secret is replaced by ********",
+    )
+    p.add_argument("--root", help=argparse.SUPPRESS)  # read host files under this directory (tests)
+
+    p = add(
+        "destroy",
+        "remove the All-in-One to start over: kolla-ansible destroy, /etc/kolla, the virtualenv, the journal",
+        dry_run="print exactly what it would do and change nothing",
+    )
+    p.add_argument("--include-images", action="store_true", help="remove the container images too")
+    p.add_argument(
+        "--yes-i-really-mean-it",
+        dest="confirm",
+        metavar="HOSTNAME",
+        help="confirm without a prompt (unattended): must be this host's name",
+    )
+    p.add_argument("--root", help=argparse.SUPPRESS)
+
+    p = add(
+        "recover-mariadb",
+        "kolla-ansible mariadb_recovery: MariaDB did not come back after a reboot or an interrupted deploy",
+        dry_run="print the command and change nothing",
+    )
+    p.add_argument("--root", help=argparse.SUPPRESS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # every global and shared option has its top-level default
-    module_name = args.command or "interactive"
+    module_name = (args.command or "interactive").replace("-", "_")
     if args.allow_templates:  # said before anything runs (and before the TUI takes the screen)
         print(TEMPLATES_WARNING, file=sys.stderr)
     try:

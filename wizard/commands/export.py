@@ -39,12 +39,18 @@ def journal_answers(state_dir: str | Path | None) -> dict[str, Any]:
         return {}
 
 
+def answers_yaml(facts: Any, given: dict[str, Any], state_dir: str | Path | None) -> str:
+    """The export's text: ``given`` over the journal's answers over this host's defaults, no secret
+    (also what ``aio-wizard bundle`` puts in a support bundle)."""
+    resolved = resolve_answers(facts, given=given, journal=journal_answers(state_dir))
+    return dump_answers(resolved.values, resolved.descriptions())
+
+
 def run(args: argparse.Namespace) -> int:
     facts = load_facts(args.host_facts)
     allow = bool(getattr(args, "allow_templates", False))
     given = load_answers(args.answers, facts, complete=False, allow_templates=allow) if args.answers else {}
-    resolved = resolve_answers(facts, given=given, journal=journal_answers(args.state_dir))
-    text = dump_answers(resolved.values, resolved.descriptions())
+    text = answers_yaml(facts, given, args.state_dir)
     output = args.output
     if output and output != "-":
         # a device, a FIFO or a symlink is written to or refused, never replaced (wizard.files.write_output)

@@ -193,14 +193,16 @@ HINTS: tuple[Hint, ...] = (
         "= this host, ProxySQL holds that socket (`ss -ltnp 'sport = :3306'` shows proxysql; the mariadb log says "
         "'Address already in use'): set enable_proxysql: \"no\", or turn haproxy on with a free VIP. After a reboot "
         "or an interrupted deploy the Galera cluster must be recovered first: kolla-ansible mariadb_recovery -i "
-        "INVENTORY. A slow first start shows the same message: Retry.",
+        "INVENTORY (`aio-wizard recover-mariadb` runs it; --dry-run shows it). A slow first start shows the same "
+        "message: Retry.",
     ),
     _h(
         "mariadb-wsrep",
         r"WSREP: (?:failed to open gcomm backend connection|[^\n]*non-primary|[^\n]*no primary component)|"
         r"WSREP has not yet prepared node",
         "The MariaDB (Galera) cluster lost its primary component, as after a reboot or a Ctrl+C'd deploy: "
-        "kolla-ansible mariadb_recovery -i INVENTORY, then Retry.",
+        "kolla-ansible mariadb_recovery -i INVENTORY (`aio-wizard recover-mariadb` runs it; --dry-run shows it), "
+        "then Retry.",
     ),
     _h(
         "host-libvirt",

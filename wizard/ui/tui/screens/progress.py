@@ -94,6 +94,7 @@ class ProgressScreen(Screen[None]):
         Binding("e", "edit_answers", "Edit answers"),
         Binding("a", "decide('abort')", "Abort"),
         Binding("l", "show_log", "Step log"),
+        Binding("b", "bundle", "Support bundle"),
         Binding("f", "follow", "Follow log", show=False),
     ]
     AUTO_FOCUS = "#steps"
@@ -135,6 +136,7 @@ class ProgressScreen(Screen[None]):
                 yield Button("Edit answers", id="edit", compact=True)
                 yield Button("Abort", id="abort", variant="error", compact=True)
                 yield Button("Full log", id="show-log", compact=True)
+                yield Button("Support bundle", id="bundle", compact=True)
         with Horizontal(id="finished", classes="buttons"):
             yield Static("", id="finished-text")
             yield Button("Edit answers", id="finished-edit", compact=True)
@@ -315,6 +317,8 @@ class ProgressScreen(Screen[None]):
             return self.pending_failure is not None
         if action == "edit_answers":
             return self.pending_failure is not None or (not self.running and self.finished is not None)
+        if action == "bundle":
+            return self.pending_failure is not None
         return True
 
     def _plan_finished(self, event: PlanFinished) -> None:
@@ -403,6 +407,25 @@ class ProgressScreen(Screen[None]):
             TextScreen(f"{row.title}: {row.log_path}", read_log_tail(row.log_path), wide=True, at_end=True)
         )
 
+    def action_bundle(self) -> None:
+        """Write a redacted support bundle (``aio-wizard bundle``) in a thread: it runs commands for seconds."""
+        session = self.app.session
+        self.notify("Collecting a support bundle...", timeout=3)
+
+        def collect() -> None:
+            from wizard.support.bundle import save_bundle
+
+            try:
+                path = save_bundle(
+                    state_dir=session.state_dir, log_dir=session.log_dir, load_facts=lambda: session.facts
+                )
+                message, severity = f"Support bundle (secrets redacted): {path}", "information"
+            except Exception as exc:  # shown, never a crash of the install's screen
+                message, severity = f"No support bundle: {exc}", "error"
+            self.app.call_from_thread(self.notify, message, severity=severity, timeout=15)
+
+        self.run_worker(collect, thread=True, name="bundle", group="bundle", exclusive=True, exit_on_error=False)
+
     def action_follow(self) -> None:
         log = self.query_one("#log", Log)
         log.auto_scroll = True
@@ -421,5 +444,7 @@ class ProgressScreen(Screen[None]):
             self.action_edit_answers()
         elif bid == "show-log":
             self.action_show_log()
+        elif bid == "bundle":
+            self.action_bundle()
         elif bid == "finished-quit":
             self.app.exit(return_code=self.app.exit_code)
