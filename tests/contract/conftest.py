@@ -17,8 +17,11 @@ import pytest
 from tests.contract import plans
 from tests.contract.kolla_env import unshare_unavailable
 from tests.contract.venvs import KollaVenv, cache_dir, ensure_venv, newest_version, python_tag
+from tests.support.guide import GUIDE_ANSWERS
+from tests.support.netns import NetnsHost, netns_unavailable
 
 ENABLE_ENV = "AIO_WIZARD_CONTRACT"
+HOST_ADDRESS = "10.1.1.88"  # the guide host's address on enp1s0
 TIMINGS: dict[str, float] = {}
 _VENVS: dict[str, KollaVenv | str] = {}
 
@@ -108,3 +111,15 @@ def contract_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def kolla_venv(request: pytest.FixtureRequest, contract_tmp: Path) -> KollaVenv:
     """The venv of the test's ``release`` parameter."""
     return kolla_venv_for(request.node.callspec.params["release"], contract_tmp)
+
+
+@pytest.fixture(scope="session")
+def guide_netns():
+    """The guide's host NICs in a network namespace: enp1s0 10.1.1.88/24 via 10.1.1.1, the external NIC bare."""
+    why = netns_unavailable()
+    if why:
+        pytest.skip(why)
+    with NetnsHost("ctv") as host:
+        host.add_nic(GUIDE_ANSWERS["network_interface"], f"{HOST_ADDRESS}/24", gateway="10.1.1.1")
+        host.add_nic(GUIDE_ANSWERS["neutron_external_interface"], None)
+        yield host.ns

@@ -27,6 +27,9 @@ from tests.contract.venvs import KollaVenv, cache_dir
 
 #: The shell code is fixed; every path and the command come in as arguments ("$1", "$2", "$@").
 _OVERLAY_ETC = 'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc && shift 2 && exec "$@"'
+_OVERLAY_ETC_HOSTNAME = (
+    'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc && hostname "$3" && shift 3 && exec "$@"'
+)
 
 
 def unshare_unavailable() -> str | None:
@@ -61,12 +64,19 @@ class PrivateEtc:
         rel = Path(path).relative_to("/etc")
         return self.upper / rel
 
-    def argv(self, argv: Sequence[str], netns: str | None = None) -> list[str]:
-        """``argv`` wrapped: (in network namespace ``netns``,) a new mount namespace, /etc overlaid."""
-        inner = [
-            "unshare", "--mount", "--propagation", "private", "--",
-            "sh", "-c", _OVERLAY_ETC, "sh", str(self.upper), str(self.work), *argv,
-        ]
+    def argv(self, argv: Sequence[str], netns: str | None = None, hostname: str | None = None) -> list[str]:
+        """``argv`` wrapped: (in network namespace ``netns``,) a new mount namespace, /etc overlaid,
+        and with ``hostname`` a new UTS namespace carrying that host name."""
+        if hostname:
+            inner = [
+                "unshare", "--mount", "--uts", "--propagation", "private", "--",
+                "sh", "-c", _OVERLAY_ETC_HOSTNAME, "sh", str(self.upper), str(self.work), hostname, *argv,
+            ]
+        else:
+            inner = [
+                "unshare", "--mount", "--propagation", "private", "--",
+                "sh", "-c", _OVERLAY_ETC, "sh", str(self.upper), str(self.work), *argv,
+            ]
         return ["ip", "netns", "exec", netns, *inner] if netns else inner
 
 

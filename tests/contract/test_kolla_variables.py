@@ -25,16 +25,13 @@ from typing import Any
 import pytest
 
 from tests.contract import plans
-from tests.contract.conftest import TIMINGS
+from tests.contract.conftest import HOST_ADDRESS, TIMINGS
 from tests.contract.kolla_env import ResultCache, is_bash_cli, kolla_files_digest
 from tests.contract.test_kolla_list_tasks import LAYOUTS, KollaSetup, layout_id
 from tests.contract.venvs import KollaVenv
-from tests.support.guide import GUIDE_ANSWERS
-from tests.support.netns import NetnsHost, netns_unavailable
 from wizard.kolla.releases import get_release
 
 RELEASES = plans.contract_releases()
-HOST_ADDRESS = "10.1.1.88"
 #: ``<stem>_image_full`` variable -> the image it names
 IMAGES = {
     "nova_libvirt": "nova-libvirt", "keystone": "keystone", "mariadb": "mariadb-server", "haproxy": "haproxy",
@@ -181,18 +178,6 @@ def listeners(values: dict[str, Any]) -> list[tuple[str, str]]:
         if all(truthy(values[n]) for n in enabled):
             out.append((service, f"{values[address]}:{values[port]}"))
     return sorted(set(out))
-
-
-@pytest.fixture(scope="module")
-def guide_netns():
-    """The guide's host NICs in a network namespace: enp1s0 10.1.1.88/24 via 10.1.1.1, the external NIC bare."""
-    why = netns_unavailable()
-    if why:
-        pytest.skip(why)
-    with NetnsHost("ctv") as host:
-        host.add_nic(GUIDE_ANSWERS["network_interface"], f"{HOST_ADDRESS}/24", gateway="10.1.1.1")
-        host.add_nic(GUIDE_ANSWERS["neutron_external_interface"], None)
-        yield host.ns
 
 
 _EVALUATED: dict[tuple[str, tuple[str, bool, str]], tuple[KollaSetup, dict[str, Any]]] = {}
