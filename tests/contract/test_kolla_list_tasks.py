@@ -22,96 +22,11 @@ import pytest
 from tests.contract import plans
 from tests.contract.collections import install_deps_branch
 from tests.contract.conftest import TIMINGS
-from tests.contract.kolla_env import (
-    PrivateEtc,
-    ResultCache,
-    harness_env,
-    install_collection,
-    is_bash_cli,
-    kolla_files_digest,
-    plan_env,
-    write_plan_files,
-)
+from tests.contract.kolla_env import ResultCache, install_collection, is_bash_cli, kolla_files_digest
+from tests.contract.kolla_setup import LAYOUTS, layout_id, usable_setup
 from tests.contract.venvs import KollaVenv
 
 RELEASES = plans.contract_releases()
-
-#: (arch, haproxy, image source): every value of each at least once per release. Three, not all
-#: eight: each costs ~50 s of list-tasks on first run, and the commands differ by these three only.
-LAYOUTS = [
-    ("arm64", False, "pull"),  # the guide's host and layout
-    ("amd64", True, "pull"),
-    ("arm64", True, "build"),
-]
-
-
-def layout_id(layout: tuple[str, bool, str]) -> str:
-    arch, haproxy, source = layout
-    return f"{arch}-haproxy-{'on' if haproxy else 'off'}-{source}"
-
-
-class KollaSetup:
-    """One plan for one layout, with its private /etc/kolla and collections ready."""
-
-    def __init__(self, venv: KollaVenv, release: str, layout: tuple[str, bool, str], tmp: Path) -> None:
-        arch, haproxy, source = layout
-        self.venv = venv
-        self.release = release
-        self.tmp = tmp
-        self.plan = plans.plan_json(
-            plans.answers(release, venv=str(venv.path), image_source=source, haproxy=haproxy),
-            plans.host_facts_file(arch, tmp),
-            tmp,
-        )
-        self.etc = PrivateEtc(tmp)
-        self.home = tmp / "home"
-        self.home.mkdir(exist_ok=True)
-        self.collections = tmp / "collections"
-        self.collection_tarball: Path | None = None
-
-    def refused(self) -> str | None:
-        """The plan's problems, when it refuses this layout (build mode where a release cannot)."""
-        return "; ".join(self.plan["problems"]) or None
-
-    def prepare_etc(self) -> None:
-        """/etc/kolla as the kolla-config, globals and genpwd steps leave it (genpwd really runs)."""
-        for step_id in ("kolla-config", "globals"):
-            write_plan_files(plans.step(self.plan, step_id), self.etc, self.venv)
-        for cmd in plans.step(self.plan, "genpwd")["commands"]:
-            self.run(cmd, timeout=120).check_returncode()
-
-    def prepare_collections(self) -> str:
-        """openstack.kolla of the branch install-deps would install (else the release's snapshot)."""
-        branch = "unknown"
-        tarball = None
-        if any(s["id"] == "install-deps" for s in self.plan["steps"]):
-            branch = install_deps_branch(plans.step(self.plan, "install-deps"), self.venv.share)
-            if plans.collection_tarball(branch).exists():
-                tarball = plans.collection_tarball(branch)
-        # A branch that does not exist is test_install_deps_collection_branch_exists's finding;
-        # here the release's own snapshot stands in so the list-tasks check still says its part.
-        tarball = tarball or plans.any_collection_for(self.release)
-        assert tarball is not None
-        install_collection(tarball, self.collections)
-        self.collection_tarball = tarball
-        return branch
-
-    def env(self, cmd: dict[str, Any], extra: dict[str, str] | None = None) -> dict[str, str]:
-        return plan_env(cmd, {**harness_env(self.venv, self.collections, self.home), **(extra or {})})
-
-    def run(self, cmd: dict[str, Any], *, extra_argv=(), extra_env=None, timeout: float = 900):
-        import subprocess
-
-        return subprocess.run(
-            self.etc.argv([*cmd["argv"], *extra_argv]),
-            env=self.env(cmd, extra_env),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-
 
 def kolla_ansible_commands(plan: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(step id, command) of every kolla-ansible action the plan runs, install-deps excepted."""
@@ -127,7 +42,7 @@ def kolla_ansible_commands(plan: dict[str, Any]) -> list[tuple[str, dict[str, An
 @pytest.mark.parametrize("layout", LAYOUTS, ids=layout_id)
 @pytest.mark.parametrize("release", RELEASES)
 def test_every_kolla_ansible_command_of_the_plan_resolves_its_plays_and_roles(
-    release: str, layout: tuple[str, bool, str], kolla_venv: KollaVenv, tmp_path: Path
+    release: str, layout: tuple[str, bool, str], kolla_venv: KollaVenv, contract_tmp: Path
 ) -> None:
     """Each kolla-ansible command, with the plan's argv and env, lists its tasks and exits 0.
 
@@ -139,12 +54,7 @@ def test_every_kolla_ansible_command_of_the_plan_resolves_its_plays_and_roles(
     """
     import time
 
-    setup = KollaSetup(kolla_venv, release, layout, tmp_path)
-    if setup.refused() and layout[2] == "build" and "image_source" in setup.refused():
-        pytest.skip(f"the plan refuses build mode for {release}: {setup.refused()}")
-    assert not setup.refused(), f"the plan has problems for the guide's host: {setup.refused()}"
-    setup.prepare_etc()
-    setup.prepare_collections()
+    setup = usable_setup(kolla_venv, release, layout, contract_tmp)
     commands = kolla_ansible_commands(setup.plan)
     assert {s for s, _ in commands} >= {"certificates", "bootstrap-servers", "prechecks", "deploy", "post-deploy"}
 
@@ -157,10 +67,12 @@ def test_every_kolla_ansible_command_of_the_plan_resolves_its_plays_and_roles(
         extra_env = {"EXTRA_OPTS": "--list-tasks"} if bash else {}
         key = cache.key(
             kolla_venv.real.name, cmd["argv"], cmd["env"], extra_argv, extra_env, digest,
+            plans.step(setup.plan, "genpwd")["commands"],
             setup.collection_tarball.name if setup.collection_tarball else None,
         )
         if cache.get(key):
             continue
+        setup.ensure_passwords()
         started = time.monotonic()
         proc = setup.run(cmd, extra_argv=extra_argv, extra_env=extra_env)
         TIMINGS[f"list-tasks {release} {layout_id(layout)} {step_id}"] = time.monotonic() - started
@@ -175,7 +87,7 @@ def test_every_kolla_ansible_command_of_the_plan_resolves_its_plays_and_roles(
 
 @pytest.mark.parametrize("release", RELEASES)
 def test_install_deps_installs_a_collection_branch_that_exists(
-    release: str, kolla_venv: KollaVenv, tmp_path: Path
+    release: str, kolla_venv: KollaVenv, contract_tmp: Path, tmp_path: Path
 ) -> None:
     """The openstack.kolla branch the plan's install-deps would install is one that exists.
 
@@ -185,13 +97,13 @@ def test_install_deps_installs_a_collection_branch_that_exists(
     names stable/2024.1). The shared snapshots are the branches that exist; the one the plan asks
     for must be among them, and it installs into the collections path as install-deps would.
     """
-    setup = KollaSetup(kolla_venv, release, LAYOUTS[0], tmp_path)
+    setup = usable_setup(kolla_venv, release, LAYOUTS[0], contract_tmp)
     branch = install_deps_branch(plans.step(setup.plan, "install-deps"), kolla_venv.share)
     tarball = plans.collection_tarball(branch)
     available = sorted(p.name for p in plans.COLLECTIONS.glob("*.tar.gz"))
     assert tarball.exists(), (
         f"install-deps would install openstack.kolla {branch}, which does not exist (available: {available})"
     )
-    install_collection(tarball, setup.collections)
-    galaxy = (setup.collections / "ansible_collections" / "openstack" / "kolla" / "galaxy.yml").read_text()
+    install_collection(tarball, tmp_path)
+    galaxy = (tmp_path / "ansible_collections" / "openstack" / "kolla" / "galaxy.yml").read_text()
     assert "namespace: openstack" in galaxy and "name: kolla" in galaxy

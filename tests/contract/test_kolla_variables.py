@@ -27,7 +27,7 @@ import pytest
 from tests.contract import plans
 from tests.contract.conftest import HOST_ADDRESS, TIMINGS
 from tests.contract.kolla_env import ResultCache, is_bash_cli, kolla_files_digest
-from tests.contract.test_kolla_list_tasks import LAYOUTS, KollaSetup, layout_id
+from tests.contract.kolla_setup import LAYOUTS, KollaSetup, layout_id, usable_setup
 from tests.contract.venvs import KollaVenv
 from wizard.kolla.releases import get_release
 
@@ -128,17 +128,17 @@ def config_args(setup: KollaSetup) -> list[str]:
     return [*ordered, "-e", "CONFIG_DIR=/etc/kolla"]
 
 
-def evaluate(setup: KollaSetup, netns: str) -> dict[str, Any]:
+def evaluate(setup: KollaSetup, netns: str, directory: Path) -> dict[str, Any]:
     """The variables' values, as Ansible evaluates them for this plan (cached by their inputs)."""
     deploy = plans.step(setup.plan, "deploy")["commands"][0]
     inventory = deploy["argv"][deploy["argv"].index("-i") + 1]
-    play_dir = setup.tmp / "play"
-    playbook = make_playbook(play_dir, setup.venv)
-    out = setup.tmp / "values.json"
+    playbook = make_playbook(directory / "play", setup.venv)
+    out = directory / "values.json"
     names = variable_names()
     cache = ResultCache("variables")
     key = cache.key(setup.venv.real.name, kolla_files_digest(setup.etc), playbook.read_text(), names,
-                    setup.collection_tarball.name if setup.collection_tarball else None)
+                    setup.collection_tarball.name if setup.collection_tarball else None,
+                    plans.step(setup.plan, "genpwd")["commands"])
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -150,6 +150,7 @@ def evaluate(setup: KollaSetup, netns: str) -> dict[str, Any]:
                           "ansible_python_interpreter": str(setup.venv.bin("python"))}),
         "--tags", "contract", str(playbook),
     ]
+    setup.ensure_passwords()
     started = time.monotonic()
     proc = subprocess.run(
         setup.etc.argv(argv, netns=netns),
@@ -157,7 +158,7 @@ def evaluate(setup: KollaSetup, netns: str) -> dict[str, Any]:
         stdin=subprocess.DEVNULL,
         capture_output=True, text=True, timeout=600, check=False,
     )
-    TIMINGS[f"variables {setup.release} {setup.layout_name}"] = time.monotonic() - started
+    TIMINGS[f"variables {setup.release} {directory.name}"] = time.monotonic() - started
     assert proc.returncode == 0, "ansible-playbook (evaluation) failed:\n" + "\n".join(
         (proc.stdout + proc.stderr).strip().splitlines()[-25:]
     )
@@ -183,28 +184,22 @@ def listeners(values: dict[str, Any]) -> list[tuple[str, str]]:
 _EVALUATED: dict[tuple[str, tuple[str, bool, str]], tuple[KollaSetup, dict[str, Any]]] = {}
 
 
-def evaluated(kolla_venv, release, layout, tmp_path, netns) -> tuple[KollaSetup, dict[str, Any]]:
+def evaluated(kolla_venv, release, layout, tmp_root, netns) -> tuple[KollaSetup, dict[str, Any]]:
     """The plan's setup and the evaluated values of ``release`` in ``layout`` (once per run)."""
     if (release, layout) not in _EVALUATED:
-        _EVALUATED[(release, layout)] = _evaluated(kolla_venv, release, layout, tmp_path, netns)
+        _EVALUATED[(release, layout)] = _evaluated(kolla_venv, release, layout, tmp_root, netns)
     return _EVALUATED[(release, layout)]
 
 
-def _evaluated(kolla_venv, release, layout, tmp_path, netns) -> tuple[KollaSetup, dict[str, Any]]:
-    setup = KollaSetup(kolla_venv, release, layout, tmp_path)
-    setup.layout_name = layout_id(layout)
-    if setup.refused() and layout[2] == "build" and "image_source" in setup.refused():
-        pytest.skip(f"the plan refuses build mode for {release}: {setup.refused()}")
-    assert not setup.refused(), f"the plan has problems for the guide's host: {setup.refused()}"
-    setup.prepare_etc()
-    setup.prepare_collections()
-    return setup, evaluate(setup, netns)
+def _evaluated(kolla_venv, release, layout, tmp_root, netns) -> tuple[KollaSetup, dict[str, Any]]:
+    setup = usable_setup(kolla_venv, release, layout, tmp_root)
+    return setup, evaluate(setup, netns, tmp_root / f"vars-{release}-{layout_id(layout)}")
 
 
 @pytest.mark.parametrize("layout", LAYOUTS, ids=layout_id)
 @pytest.mark.parametrize("release", RELEASES)
 def test_image_references_name_the_images_the_plan_pulls_or_builds(
-    release: str, layout: tuple[str, bool, str], kolla_venv: KollaVenv, tmp_path: Path, guide_netns: str
+    release: str, layout: tuple[str, bool, str], kolla_venv: KollaVenv, contract_tmp: Path, guide_netns: str
 ) -> None:
     """Every image reference is registry/namespace/NAME:TAG with the release's tag and the arch suffix.
 
@@ -213,7 +208,7 @@ def test_image_references_name_the_images_the_plan_pulls_or_builds(
     image_source build they must be exactly what the plan's kolla-build tagged, or deploy pulls
     (or fails to find) something else.
     """
-    setup, values = evaluated(kolla_venv, release, layout, tmp_path, guide_netns)
+    setup, values = evaluated(kolla_venv, release, layout, contract_tmp, guide_netns)
     arch, _, source = layout
     rel = get_release(release)
     suffix = "-aarch64" if arch == "arm64" else ""
@@ -243,14 +238,14 @@ def test_image_references_name_the_images_the_plan_pulls_or_builds(
 @pytest.mark.parametrize("layout", LAYOUTS, ids=layout_id)
 @pytest.mark.parametrize("release", RELEASES)
 def test_interfaces_and_addresses_are_as_answered(
-    release: str, layout: tuple[str, bool, str], kolla_venv: KollaVenv, tmp_path: Path, guide_netns: str
+    release: str, layout: tuple[str, bool, str], kolla_venv: KollaVenv, contract_tmp: Path, guide_netns: str
 ) -> None:
     """network_interface, the API address (from the interface's facts), the VIP and the external NIC.
 
     Why: kolla-ansible derives api_interface_address from facts of network_interface; a wrong
     interface or a VIP that is not the answered one puts every endpoint somewhere else.
     """
-    _, values = evaluated(kolla_venv, release, layout, tmp_path, guide_netns)
+    _, values = evaluated(kolla_venv, release, layout, contract_tmp, guide_netns)
     answered = plans.answers(release, venv="-", image_source=layout[2], haproxy=layout[1])
     assert values["network_interface"] == answered["network_interface"]
     assert values["api_interface"] == answered["network_interface"]
@@ -262,7 +257,7 @@ def test_interfaces_and_addresses_are_as_answered(
 @pytest.mark.parametrize("layout", LAYOUTS, ids=layout_id)
 @pytest.mark.parametrize("release", RELEASES)
 def test_no_two_enabled_services_listen_on_the_same_address_and_port(
-    release: str, layout: tuple[str, bool, str], kolla_venv: KollaVenv, tmp_path: Path, guide_netns: str
+    release: str, layout: tuple[str, bool, str], kolla_venv: KollaVenv, contract_tmp: Path, guide_netns: str
 ) -> None:
     """Each address:port has at most one enabled service; keepalived's VIP is not the host's address.
 
@@ -271,7 +266,7 @@ def test_no_two_enabled_services_listen_on_the_same_address_and_port(
     api_interface_address:3306 when the VIP is the host's address, "Timeout when waiting for
     search string MariaDB"). keepalived owns the VIP: it cannot be an address the host already has.
     """
-    _, values = evaluated(kolla_venv, release, layout, tmp_path, guide_netns)
+    _, values = evaluated(kolla_venv, release, layout, contract_tmp, guide_netns)
     by_socket: dict[str, list[str]] = {}
     for service, socket_ in listeners(values):
         by_socket.setdefault(socket_, []).append(service)
