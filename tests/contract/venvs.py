@@ -143,10 +143,15 @@ def install_commands(plan: Mapping[str, Any], venv_dir: str) -> list[dict[str, A
 
 
 def commands_key(commands: Sequence[Mapping[str, Any]], venv_dir: str) -> str:
-    """A hash of the install argv (with the venv path made neutral): a changed plan means a new build."""
-    neutral = [
-        {"argv": [str(a).replace(venv_dir, PLACEHOLDER) for a in c["argv"]]} for c in commands
-    ]
+    """A hash of the install commands (argv and env but PATH, with the venv path and the wizard's own
+    Python made neutral): a changed plan means a new build, another checkout of the same plan does not."""
+    neutral = []
+    for c in commands:
+        argv = [str(a).replace(venv_dir, PLACEHOLDER) for a in c["argv"]]
+        if argv[1:3] == ["-m", "wizard.pipeline.actions"]:
+            argv[0] = "@WIZARD_PYTHON@"  # the checkout's own venv: where the wizard runs from, not what it installs
+        env = {k: str(v).replace(venv_dir, PLACEHOLDER) for k, v in (c.get("env") or {}).items() if k != "PATH"}
+        neutral.append({"argv": argv, "env": env})
     return hashlib.sha256(json.dumps(neutral, sort_keys=True).encode()).hexdigest()[:10]
 
 
