@@ -9,7 +9,7 @@ the step's argv and files; each form is read here.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +28,18 @@ def _branch_in_requirements(text: str) -> str | None:
     return None
 
 
-def install_deps_branch(step: Mapping[str, Any], share: Path) -> str:
-    """The branch of openstack.kolla that ``step`` (the plan's install-deps) would install."""
+def install_deps_branch(
+    step: Mapping[str, Any], share: Path, content_of: Callable[[str], str | None] | None = None
+) -> str:
+    """The branch of openstack.kolla that ``step`` (the plan's install-deps) would install.
+
+    ``content_of(path)`` gives what the step leaves in a file the JSON shows no content for
+    (copied and edited at run time); see :func:`tests.contract.plans.planned_content`.
+    """
     for f in step.get("files") or []:
         content = f.get("content")
+        if content is None and f.get("transform") and content_of is not None:
+            content = content_of(str(f["path"]))
         if content and REPO_NAME in content:
             branch = _branch_in_requirements(content)
             if branch:

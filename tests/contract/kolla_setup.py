@@ -41,11 +41,9 @@ class KollaSetup:
         self.venv = venv
         self.release = release
         self.tmp = tmp
-        self.plan = plans.plan_json(
-            plans.answers(release, venv=str(venv.path), image_source=source, haproxy=haproxy),
-            plans.host_facts_file(arch, tmp),
-            tmp,
-        )
+        self.answers = plans.answers(release, venv=str(venv.path), image_source=source, haproxy=haproxy)
+        self.facts_file = plans.host_facts_file(arch, tmp)
+        self.plan = plans.plan_json(self.answers, self.facts_file, tmp)
         self.etc = PrivateEtc(tmp)
         self.home = tmp / "home"
         self.home.mkdir(exist_ok=True)
@@ -75,7 +73,7 @@ class KollaSetup:
         branch = "unknown"
         tarball = None
         if any(s["id"] == "install-deps" for s in self.plan["steps"]):
-            branch = install_deps_branch(plans.step(self.plan, "install-deps"), self.venv.share)
+            branch = self.install_deps_branch()
             if plans.collection_tarball(branch).exists():
                 tarball = plans.collection_tarball(branch)
         # A branch that does not exist is test_install_deps_collection_branch_exists's finding;
@@ -85,6 +83,14 @@ class KollaSetup:
         install_collection(tarball, self.collections)
         self.collection_tarball = tarball
         return branch
+
+    def install_deps_branch(self) -> str:
+        """The openstack.kolla branch the plan's install-deps step would install."""
+        return install_deps_branch(
+            plans.step(self.plan, "install-deps"),
+            self.venv.share,
+            lambda path: plans.planned_content(self.answers, self.facts_file, path),
+        )
 
     def env(self, cmd: dict[str, Any], extra: dict[str, str] | None = None) -> dict[str, str]:
         return plan_env(cmd, {**harness_env(self.venv, self.collections, self.home), **(extra or {})})

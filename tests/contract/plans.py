@@ -105,6 +105,29 @@ def plan_json(answers_: dict[str, Any], facts_file: Path, directory: Path) -> di
     return json.loads(proc.stdout)
 
 
+def planned_content(answers_: dict[str, Any], facts_file: Path, path: str, root: Path = Path("/")) -> str | None:
+    """What the plan's write of ``path`` leaves there, for a write ``plan --json`` cannot show.
+
+    The JSON has no content for a file copied or edited at run time (``copy_from`` +
+    ``transform``: install-deps' requirements.yml, the hosts step's edit of /etc/hosts); it is
+    computed here by the same plan and :meth:`FileWrite.wanted` the runner writes with, under
+    ``root`` (the files there as the run would find them). None when the plan does not write it.
+    """
+    from wizard.answers.resolve import resolve_answers
+    from wizard.host.facts import HostFacts
+    from wizard.pipeline.model import host_path
+    from wizard.pipeline.plan import build_plan
+
+    facts = HostFacts.load(str(facts_file))
+    plan = build_plan(resolve_answers(facts, dict(answers_)).values, facts, answers_["openstack_release"], root=root)
+    for planned in plan.steps:
+        for f in planned.files:
+            if f.path == path and not f.directory:
+                change = f.wanted(root)
+                return change[1] if change else host_path(root, path).read_text()
+    return None
+
+
 def release_plan_for_venv(release: str, directory: Path) -> Callable[[str], dict[str, Any]]:
     """``venv_dir -> plan``: the build-mode plan (it installs kolla next to kolla-ansible, a superset
     of what the pull-mode plan installs), amd64 facts (this machine), for building the venv."""

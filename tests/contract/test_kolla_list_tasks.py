@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 
 from tests.contract import plans
-from tests.contract.collections import install_deps_branch
 from tests.contract.conftest import TIMINGS
 from tests.contract.kolla_env import ResultCache, install_collection, is_bash_cli, kolla_files_digest
 from tests.contract.kolla_setup import LAYOUTS, layout_id, usable_setup
@@ -98,7 +97,7 @@ def test_install_deps_installs_a_collection_branch_that_exists(
     for must be among them, and it installs into the collections path as install-deps would.
     """
     setup = usable_setup(kolla_venv, release, LAYOUTS[0], contract_tmp)
-    branch = install_deps_branch(plans.step(setup.plan, "install-deps"), kolla_venv.share)
+    branch = setup.install_deps_branch()
     tarball = plans.collection_tarball(branch)
     available = sorted(p.name for p in plans.COLLECTIONS.glob("*.tar.gz"))
     assert tarball.exists(), (

@@ -57,30 +57,17 @@ PLAYBOOK = """\
 """
 
 
-def hosts_after_wizard(setup: KollaSetup, facts_file: Path) -> str:
+def hosts_after_wizard(setup: KollaSetup) -> str:
     """The guide's /etc/hosts after the plan's hosts-file step.
 
     The step edits whatever /etc/hosts it finds, so ``plan --json`` shows its effect on this
-    machine's file; the step itself is applied here to the guide's file, through the same plan
-    (built with a root holding the guide's /etc/hosts) and the same :meth:`FileWrite.wanted`
-    the runner writes with.
+    machine's file; here it is applied to the guide's (see :func:`plans.planned_content`).
     """
-    from wizard.answers.resolve import resolve_answers
-    from wizard.host.facts import HostFacts
-    from wizard.pipeline.plan import build_plan
-
     root = setup.tmp / "guide-root"
     (root / "etc").mkdir(parents=True, exist_ok=True)
     (root / "etc" / "hosts").write_text(GUIDE_HOSTS)
-    facts = HostFacts.load(str(facts_file))
-    given = plans.answers(setup.release, venv=str(setup.venv.path))
-    plan = build_plan(resolve_answers(facts, given).values, facts, setup.release, root=root)
-    text = GUIDE_HOSTS
-    for f in plan.step("hosts-file").files:
-        if f.path == "/etc/hosts":
-            change = f.wanted(root)
-            text = change[1] if change else text
-    return text
+    text = plans.planned_content(setup.answers, setup.facts_file, "/etc/hosts", root=root)
+    return GUIDE_HOSTS if text is None else text
 
 
 def rabbitmq_hostname_tasks(venv: KollaVenv) -> list[dict]:
@@ -109,8 +96,7 @@ def test_kolla_network_and_hostname_prechecks_pass_on_the_guide_host(
     api_interface"). The wizard's hosts-file step and globals must leave kolla nothing to refuse.
     """
     setup = usable_setup(kolla_venv, release, layout, contract_tmp)
-    facts_file = plans.host_facts_file(layout[0], tmp_path)
-    setup.etc.here("/etc/hosts").write_text(hosts_after_wizard(setup, facts_file))
+    setup.etc.here("/etc/hosts").write_text(hosts_after_wizard(setup))
 
     play_dir = tmp_path / "play"
     make_playbook(play_dir, kolla_venv)
