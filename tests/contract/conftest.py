@@ -16,7 +16,7 @@ import pytest
 
 from tests.contract import plans
 from tests.contract.kolla_env import unshare_unavailable
-from tests.contract.venvs import KollaVenv, cache_dir, ensure_venv, newest_version, python_tag
+from tests.contract.venvs import KollaVenv, ensure_venv, newest_version, python_tag, venvs_dir
 from tests.support.guide import GUIDE_ANSWERS
 from tests.support.netns import NetnsHost, netns_unavailable
 
@@ -59,7 +59,7 @@ def _cached_version(release: str) -> str | None:
     tag = python_tag()
     found = [
         p.name.removesuffix(f"-{tag}")
-        for p in (cache_dir() / "venvs").glob(f"{major}.*-{tag}")
+        for p in venvs_dir().glob(f"{major}.*-{tag}")
         if p.is_symlink() and p.exists()
     ]
     return max(found, key=lambda v: tuple(int(x) for x in v.split(".")), default=None)

@@ -4,8 +4,9 @@ The contract tier checks the wizard's plan against the real kolla-ansible packag
 virtualenv per release family: the newest kolla-ansible of that major from PyPI, installed by the
 plan's own ``virtualenv`` and ``kolla-ansible`` step commands (argv and env exactly as the runner
 would run them). Building one takes minutes; the result is cached outside the repository in
-``${AIO_WIZARD_TEST_CACHE:-/var/cache/aio-wizard-tests}/venvs/<version>-py<X.Y>``, so CI on the
-same machine builds each release once.
+``${AIO_WIZARD_TEST_VENVS:-/opt/aio-wizard-tests/venvs}/<version>-py<X.Y>`` (not under
+/var/cache: the wizard refuses a venv_path inside a system directory), so CI on the same machine
+builds each release once. Other cached results live in ``${AIO_WIZARD_TEST_CACHE:-/var/cache/aio-wizard-tests}``.
 
 Creation is atomic and locked: a build goes to a fresh directory ``.<version>-py<X.Y>-<key>``
 (``key`` hashes the install commands, so a changed plan builds again) and is published by
@@ -41,6 +42,10 @@ from typing import Any
 
 CACHE_ENV = "AIO_WIZARD_TEST_CACHE"
 DEFAULT_CACHE = "/var/cache/aio-wizard-tests"
+#: The venvs themselves: the wizard refuses a venv_path inside a system directory such as /var/cache
+#: (answers/patterns.py), and the plan is built with the venv's path as its venv_path.
+VENVS_ENV = "AIO_WIZARD_TEST_VENVS"
+DEFAULT_VENVS = "/opt/aio-wizard-tests/venvs"
 PLACEHOLDER = "@VENV@"
 
 #: ansible-core minor -> the ``ansible`` package major that ships it (and its collections).
@@ -49,6 +54,10 @@ ANSIBLE_FOR_CORE = {"2.14": 7, "2.15": 8, "2.16": 9, "2.17": 10, "2.18": 11, "2.
 
 def cache_dir() -> Path:
     return Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE)
+
+
+def venvs_dir() -> Path:
+    return Path(os.environ.get(VENVS_ENV) or DEFAULT_VENVS)
 
 
 def python_tag() -> str:
@@ -233,7 +242,7 @@ def ensure_venv(
     hold exactly kolla-ansible ``version`` (else the plan installed something else: an error).
     Without ``may_build`` (no package index) a missing or outdated venv raises OSError.
     """
-    root = cache_dir() / "venvs"
+    root = venvs_dir()
     name = f"{version}-{python_tag()}"
     link = root / name
     probe_dir = str(root / f".{name}-KEY")
