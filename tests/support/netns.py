@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -36,12 +37,36 @@ def _ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return proc
 
 
+_OURS = re.compile(r"^aio-[a-z0-9-]+?-(?P<pid>\d+)-\d+(?:-peer)?$")
+
+
+def sweep_stale_namespaces() -> list[str]:
+    """Delete the namespaces a killed test run left behind (``kill -9`` skips every ``close``).
+
+    Only names of this module's shape whose test process is gone and that hold no process: a
+    parallel run's namespaces, and anyone else's, are left alone. Returns the names deleted.
+    """
+    listed = _ip("netns", "list", check=False)
+    swept = []
+    for line in listed.stdout.splitlines():
+        name = line.split()[0] if line.split() else ""
+        m = _OURS.match(name)
+        if not m or Path(f"/proc/{m['pid']}").exists():
+            continue
+        if _ip("netns", "pids", name, check=False).stdout.strip():
+            continue
+        if _ip("netns", "del", name, check=False).returncode == 0:
+            swept.append(name)
+    return swept
+
+
 def netns_unavailable() -> str | None:
-    """Why network-namespace tests cannot run here (None when they can)."""
+    """Why network-namespace tests cannot run here (None when they can); sweeps stale namespaces first."""
     if os.geteuid() != 0:
         return "needs root to create network namespaces"
     if shutil.which("ip") is None:
         return "needs iproute2 (the ip command)"
+    sweep_stale_namespaces()
     probe = f"aio-check-{os.getpid()}-{next(_counter)}"
     made = _ip("netns", "add", probe, check=False)
     if made.returncode != 0:
