@@ -7,21 +7,17 @@ against exactly what an install copies, not a hand-made imitation.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
+from tests.support.kolla_wheels import kolla_ansible_wheel, wheel_data_file
 from wizard.host.facts import Address, DefaultRoute, HostFacts, Nic, OsRelease, Virtualization
 
 TESTS = Path(__file__).resolve().parents[1]
-CACHE = TESTS / ".cache" / "kolla-ansible"
 
 #: 22.2.0 (2026.1: globals.d, EXT_NET_* from the environment) and 9.0.0 (Train: hard-coded EXT_NET_*).
 KOLLA_VERSIONS = ("22.2.0", "9.0.0")
-PIP_DOWNLOAD = (sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "-q")
 EXAMPLE_FILES = ("share/kolla-ansible/etc_examples/kolla/globals.yml", "share/kolla-ansible/init-runonce")
 
 
@@ -61,37 +57,15 @@ def facts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _fetch(version: str) -> Path:
-    """``tests/.cache/kolla-ansible/<version>/`` holding the example files of that release."""
-    root = CACHE / version
-    if all((root / f).is_file() for f in EXAMPLE_FILES):
-        return root
-    wheels = CACHE / "wheels"
-    wheels.mkdir(parents=True, exist_ok=True)
-    found = sorted(wheels.glob(f"kolla_ansible-{version}-*.whl"))
-    if not found:
-        proc = subprocess.run(
-            [*PIP_DOWNLOAD, "-d", str(wheels), f"kolla-ansible=={version}"],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        found = sorted(wheels.glob(f"kolla_ansible-{version}-*.whl"))
-        if proc.returncode != 0 or not found:
-            pytest.skip(f"cannot download kolla-ansible {version} from PyPI: {proc.stderr.strip()[-300:]}")
-    with zipfile.ZipFile(found[0]) as whl:
-        for member in whl.namelist():
-            for wanted in EXAMPLE_FILES:
-                if member.endswith(f".data/data/{wanted}"):
-                    target = root / wanted
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(whl.read(member))
-    missing = [f for f in EXAMPLE_FILES if not (root / f).is_file()]
-    assert not missing, f"kolla-ansible {version} wheel lacks {missing}"
-    return root
-
-
 @pytest.fixture(scope="session")
-def kolla_examples() -> dict[str, Path]:
+def kolla_examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """``{"22.2.0": dir, "9.0.0": dir}``, each dir holding share/kolla-ansible/{etc_examples,init-runonce}."""
-    return {v: _fetch(v) / "share" / "kolla-ansible" for v in KOLLA_VERSIONS}
+    examples = {}
+    for version in KOLLA_VERSIONS:
+        wheel = kolla_ansible_wheel(version)
+        root = tmp_path_factory.mktemp(f"kolla-ansible-{version}")
+        for path in EXAMPLE_FILES:
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_bytes(wheel_data_file(wheel, path))
+        examples[version] = root / "share" / "kolla-ansible"
+    return examples

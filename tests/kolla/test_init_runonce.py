@@ -13,18 +13,16 @@ Outside the plan's own environment the test sets only what keeps the machine unt
 
 from __future__ import annotations
 
-import os
 import platform
 import re
-import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from tests.support.fake_openstack import FAIL_ON_ENV, FAIL_TIMES_ENV, FakeCloud, install_fakes
 from tests.support.guide import GUIDE_ANSWERS, GUIDE_HOST_FILE
+from tests.support.kolla_wheels import kolla_ansible_wheel, wheel_data_file
 from wizard.answers.resolve import resolve_answers
 from wizard.host.facts import HostFacts
 from wizard.kolla.releases import load_releases
@@ -39,36 +37,13 @@ FAMILIES = (16, 18, 19, 20, 21, 22)
 #: The failure, retry and overlap cases run on the first and the newest of them: the scripts differ only in
 #: the CirrOS version (checked by test_every_family_runs_the_same_script_but_for_the_cirros_version).
 EDGE_FAMILIES = (16, 22)
-CACHE = Path(os.environ.get("AIO_WIZARD_TEST_CACHE", "/var/cache/aio-wizard-tests")) / "wheels"
-RUNONCE_MEMBER = ".data/data/share/kolla-ansible/init-runonce"
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="init-runonce is a Linux bash script")
 
 
-def _version_key(path: Path) -> tuple[int, ...]:
-    version = path.name.split("-")[1]
-    return tuple(int(p) for p in version.split(".") if p.isdigit())
-
-
 def runonce_script(major: int) -> str:
-    """init-runonce of the newest cached kolla-ansible ``major``.x wheel (downloaded once)."""
-    try:
-        CACHE.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        pytest.skip(f"no wheel cache at {CACHE}: {exc}")
-    found = sorted(CACHE.glob(f"kolla_ansible-{major}.*-py3-none-any.whl"), key=_version_key)
-    if not found:
-        proc = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "-q", "-d", str(CACHE),
-             f"kolla-ansible>={major},<{major + 1}"],
-            capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
-        found = sorted(CACHE.glob(f"kolla_ansible-{major}.*-py3-none-any.whl"), key=_version_key)
-        if proc.returncode != 0 or not found:
-            pytest.skip(f"cannot download kolla-ansible {major}.x from PyPI: {proc.stderr.strip()[-300:]}")
-    with zipfile.ZipFile(found[-1]) as whl:
-        member = next(n for n in whl.namelist() if n.endswith(RUNONCE_MEMBER))
-        return whl.read(member).decode()
+    """init-runonce of the newest kolla-ansible ``major``.x (the cached wheel)."""
+    return wheel_data_file(kolla_ansible_wheel(major=major), "share/kolla-ansible/init-runonce").decode()
 
 
 def release_of(major: int):

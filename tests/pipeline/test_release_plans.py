@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import subprocess
 import sys
 import zipfile
@@ -13,6 +12,7 @@ import pytest
 import yaml
 
 from tests.pipeline.conftest import release_plan
+from tests.support.kolla_wheels import kolla_ansible_wheel, wheel_data_file
 from wizard.kolla.releases import get_release, load_releases, release_names
 from wizard.kolla.requirements import pin_collection_ref
 
@@ -61,38 +61,9 @@ def test_the_runner_gives_the_bash_cli_the_virtual_env_it_needs(tmp_path, make_r
 
 
 COLLECTIONS = Path(__file__).resolve().parents[2] / ".." / "shared" / "kolla-collections"
-WHEELS = Path(os.environ.get("AIO_WIZARD_TEST_CACHE", "/var/cache/aio-wizard-tests")) / "wheels"
-
-
-def _kolla_ansible_wheel(version: str) -> Path:
-    """The real kolla-ansible wheel from PyPI, cached; the test is skipped when it cannot be had."""
-    wheel = WHEELS / f"kolla_ansible-{version}-py3-none-any.whl"
-    if not wheel.exists():
-        try:
-            WHEELS.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            pytest.skip(f"no wheel cache at {WHEELS}: {exc}")
-        res = subprocess.run(
-            [sys.executable, "-m", "pip", "download", f"kolla-ansible=={version}", "--no-deps", "-d", str(WHEELS)],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if res.returncode != 0 or not wheel.exists():
-            pytest.skip(f"kolla-ansible {version} cannot be downloaded from PyPI: {res.stderr.strip()[-300:]}")
-    return wheel
-
-
-def _wheel_file(wheel: Path, suffix: str) -> str:
-    with zipfile.ZipFile(wheel) as z:
-        name = next(n for n in z.namelist() if n.endswith(suffix))
-        return z.read(name).decode()
-
 
 def test_install_deps_of_2024_1_takes_the_collection_from_the_branch_that_exists(tmp_path):
-    real = _kolla_ansible_wheel("18.8.0")
-    original = _wheel_file(real, "share/kolla-ansible/requirements.yml")
+    original = wheel_data_file(kolla_ansible_wheel("18.8.0"), "share/kolla-ansible/requirements.yml").decode()
     assert "version: stable/2024.1" in original  # what 18.x asks for: that branch is gone
     release = get_release("2024.1")
     fixed = yaml.safe_load(pin_collection_ref(original, release.collection_ref))
@@ -255,7 +226,7 @@ def test_build_mode_names_the_images_as_the_globals_make_kolla_ansible_look_for_
 )
 def test_the_catalog_image_codename_is_the_one_kolla_ansible_tags_with(version):
     """kolla-ansible's own kolla_base_distro_version for debian (15+), read from the real package."""
-    wheel = _kolla_ansible_wheel(version)
+    wheel = kolla_ansible_wheel(version)
     with zipfile.ZipFile(wheel) as z:
         name = next(n for n in z.namelist() if n.endswith(("group_vars/all.yml", "group_vars/all/common.yml")))
         group_vars = yaml.safe_load(z.read(name))
