@@ -19,9 +19,7 @@ from collections.abc import Callable, Sequence
 
 from wizard import __version__
 from wizard.errors import UserError
-
-DEFAULT_STATE_DIR = "/var/lib/aio-wizard"
-DEFAULT_LOG_DIR = "/var/log/aio-wizard"
+from wizard.service.options import DEFAULT_LOG_DIR, DEFAULT_STATE_DIR
 
 EPILOG = """\
 exit codes: 0 done, 1 a step failed, 2 bad input or usage, 3 could not write its

@@ -13,7 +13,8 @@ showed one running in their own. It only observes the truth the runner keeps:
   Attaching mid-step starts ``tail_bytes`` before the end of the log, never at its beginning.
 
 Decisions go back through :mod:`wizard.service.control`. ``decide`` runs in a thread of its own
-(the journal keeps being followed while a front end asks), and its answer is written only if the
+(the journal keeps being followed while a front end asks; ``decide_in_thread=False`` asks in
+``run()``'s thread instead, for line prompts that must own the main thread), and its answer is written only if the
 same failure still waits: an answer another front end gave first wins, and the others see the
 retry in the journal. ``decide`` may return None to give no answer (``status --follow``).
 Several attachments may follow one install; none of them changes it, except by a decision or
@@ -78,6 +79,7 @@ class Attachment:
         poll: float = POLL,
         tail_bytes: int = TAIL_BYTES,
         max_read: int = MAX_READ,
+        decide_in_thread: bool = True,
     ) -> None:
         self.state_dir = Path(state_dir)
         self.listeners = list(listeners)
@@ -87,6 +89,7 @@ class Attachment:
         self.poll = poll
         self.tail_bytes = tail_bytes
         self.max_read = max_read
+        self.decide_in_thread = decide_in_thread
         self._detach = threading.Event()
         self._journal_sig: tuple[int, int, int] | None = None
         self.data: dict[str, Any] = {}
@@ -201,11 +204,12 @@ class Attachment:
 
         A step that started and ended between two looks is still reported as started (with its
         log) before it is reported finished, so a front end never sees an end without a start.
-        At the first look, steps that ended earlier are only reported finished.
+        At the first look, steps that ended earlier are only reported finished, unless this is the
+        run we started (``run_id``): then every step it ran is shown with its log.
         """
         plan = self._plan()
         total = len(plan)
-        first_look = not self._known
+        first_look = not self._known and not self.run_id
         for index, p in enumerate(plan, 1):
             sid = str(p.get("id"))
             entry = self._entry(sid)
@@ -214,7 +218,12 @@ class Attachment:
                 continue
             self._known[sid] = state
             status = state[0]
-            ran = bool(entry.get("started_at")) and not str(entry.get("reason") or "").startswith("already done")
+            began, run_began = entry.get("started_at"), self.data.get("started_at")
+            ran = (  # this step ran in this run (not kept from an earlier one, not found done by its check)
+                isinstance(began, int | float)
+                and (not isinstance(run_began, int | float) or began >= run_began)
+                and not str(entry.get("reason") or "").startswith("already done")
+            )
             if status == "running" or (status != "pending" and ran and not first_look):
                 self._announce(sid, index, total, str(p.get("title") or sid), entry)
             if status in ("done", "skipped", "interrupted"):
@@ -243,6 +252,12 @@ class Attachment:
         started, ended = entry.get("started_at"), entry.get("ended_at")
         duration = float(ended - started) if isinstance(started, int | float) and isinstance(ended, int | float) else 0
         reason = str(entry.get("reason") or "")
+        already = "checked" if reason.startswith("already done") else ""
+        run_began = self.data.get("started_at")
+        earlier = isinstance(ended, int | float) and isinstance(run_began, int | float) and ended < run_began
+        if status == "done" and earlier and not already:  # kept from an earlier run: say so, as the runner does
+            when = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(float(ended)))  # type: ignore[arg-type]
+            reason, already, duration = f"done in an earlier run ({when})", "earlier-run", 0
         self._emit(
             StepFinished(
                 sid,
@@ -255,7 +270,7 @@ class Attachment:
                 str(entry.get("log_path") or ""),
                 index=index,
                 total=total,
-                already_done="checked" if reason.startswith("already done") else "",
+                already_done=already,  # type: ignore[arg-type]  # "", "checked" or "earlier-run"
             )
         )
 
@@ -280,8 +295,12 @@ class Attachment:
             waiting.get("hint"),
             bool(waiting.get("optional")),
         )
-        if self.decide is not None:
+        if self.decide is None:
+            return
+        if self.decide_in_thread:
             threading.Thread(target=self._ask, args=(failure,), name="attach-decide", daemon=True).start()
+        else:  # a line-prompt front end asks in its own thread; following resumes after the answer
+            self._ask(failure)
 
     def _ask(self, failure: StepFailure) -> None:
         assert self.decide is not None

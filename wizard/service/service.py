@@ -67,7 +67,14 @@ class InstallService:
         self.facts = facts
         self.probed_here = probed_here
         self.complete = complete
-        self.unfinished: UnfinishedInstall | None = unfinished_install(options.state_dir)  # UserError: damaged
+        self.notes: list[str] = []  # what a dry run could not read and went on without
+        try:
+            self.unfinished: UnfinishedInstall | None = unfinished_install(options.state_dir)
+        except UserError as exc:  # a damaged journal, or root's (0600) for a dry run as another user
+            if not options.dry_run:
+                raise
+            self.notes.append(f"{exc}; this dry run ignores it (no resume offer, answers not taken from it)")
+            self.unfinished = None
         journal_answers = self.unfinished.journal.answers if self.unfinished else {}
         self.answers = AnswerSession(facts, given=self._given(), journal=journal_answers)
         self._plan: Plan | None = None
@@ -179,10 +186,22 @@ class InstallService:
         return inputs.run_id
 
     def attach(
-        self, listeners: Iterable[Listener] = (), decide: MaybeDecide | None = None, *, run_id: str | None = None
+        self,
+        listeners: Iterable[Listener] = (),
+        decide: MaybeDecide | None = None,
+        *,
+        run_id: str | None = None,
+        decide_in_thread: bool = True,
     ) -> Attachment:
         """Follow the install (the one just started when ``run_id`` is given)."""
-        return Attachment(self.options.state_dir, listeners, decide, run_id=run_id, log_dir=self.options.log_dir)
+        return Attachment(
+            self.options.state_dir,
+            listeners,
+            decide,
+            run_id=run_id,
+            log_dir=self.options.log_dir,
+            decide_in_thread=decide_in_thread,
+        )
 
     def decide(self, step_id: str, attempt: int, decision: Decision) -> bool:
         """Answer a failure that waits; False when it no longer waits (someone answered first)."""

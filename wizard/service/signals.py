@@ -74,16 +74,20 @@ def foreground_policy(stop: Callable[[], None]) -> dict[int, Handler | None]:
     return {signal.SIGTERM: on_signal, signal.SIGINT: on_signal, signal.SIGHUP: on_signal}
 
 
-def front_end_policy(detach: Callable[[], None], ask: Callable[[], None] | None = None) -> dict[int, Handler | None]:
-    """An attached front end: SIGHUP and SIGTERM detach; SIGINT asks (``ask``), or detaches without one."""
+def front_end_policy(detach: Callable[[], None], *, asks_on_interrupt: bool = False) -> dict[int, Handler | None]:
+    """An attached front end: SIGHUP and SIGTERM detach.
+
+    SIGINT detaches too (``status --follow``), unless ``asks_on_interrupt``: then it stays Python's
+    KeyboardInterrupt, which the front end catches to ask "detach, or stop the install?" (``--plain``;
+    the TUI reads Ctrl+C as a key and asks on its own screen).
+    """
 
     def hangup(signum: int) -> None:
         if signum == signal.SIGHUP:
             silence_terminal()
         detach()
 
-    return {
-        signal.SIGHUP: hangup,
-        signal.SIGTERM: hangup,
-        signal.SIGINT: (lambda s: ask()) if ask is not None else hangup,
-    }
+    policy: dict[int, Handler | None] = {signal.SIGHUP: hangup, signal.SIGTERM: hangup}
+    if not asks_on_interrupt:
+        policy[signal.SIGINT] = hangup
+    return policy
