@@ -31,6 +31,7 @@ class InstallOptions:
     verbose: bool = False
     debug: bool = False
     plain: bool = False
+    allow_templates: bool = False  # keep Jinja in the answers file's values (refused by default)
     kolla_dir: Path = Path("/etc/kolla")
 
     @classmethod
@@ -56,6 +57,7 @@ class InstallOptions:
             verbose=bool(opt("verbose", False)),
             debug=bool(opt("debug", False)),
             plain=bool(opt("plain", False)),
+            allow_templates=bool(opt("allow_templates", False)),
         )
 
 

@@ -98,9 +98,10 @@ class InstallService:
         path = self.options.answers
         if not path or self.options.steps_file:
             return {}
+        allow = self.options.allow_templates
         if self.complete:
-            return dict(load_answers(path, self.facts, complete=True))
-        af = read_answers_file(path)
+            return dict(load_answers(path, self.facts, complete=True, allow_templates=allow))
+        af = read_answers_file(path, allow_templates=allow)
         if af.problems:
             raise UserError("\n".join(af.problems))
         return dict(af.values)
@@ -203,6 +204,20 @@ class InstallService:
             decide_in_thread=decide_in_thread,
         )
 
+    def install(
+        self,
+        plan: Plan,
+        values: Mapping[str, Any] | None,
+        listeners: Iterable[Listener],
+        decide: MaybeDecide | None,
+    ) -> PendingInstall:
+        """A Runner-like object that starts ``plan`` in the detached runner when run, then follows it.
+
+        For front ends that run the runner in a worker (the TUI): starting (saving the inputs,
+        launching, waiting for the pid file) happens in the worker, not in the UI thread.
+        """
+        return PendingInstall(self, plan, dict(values if values is not None else self.values), listeners, decide)
+
     def decide(self, step_id: str, attempt: int, decision: Decision) -> bool:
         """Answer a failure that waits; False when it no longer waits (someone answered first)."""
         return self.attach().answer(step_id, attempt, decision)
@@ -233,6 +248,43 @@ class InstallService:
         with handling(foreground_policy(runner.cancel)):
             status = runner.run(from_step, until_step)
         return status, journal
+
+
+class PendingInstall:
+    """See :meth:`InstallService.install`: ``run()`` starts then follows; ``cancel()`` detaches; ``stop()`` stops."""
+
+    def __init__(
+        self,
+        service: InstallService,
+        plan: Plan,
+        values: dict[str, Any],
+        listeners: Iterable[Listener],
+        decide: MaybeDecide | None,
+    ) -> None:
+        self.service = service
+        self.plan = plan
+        self.values = values
+        self.listeners = list(listeners)
+        self.decide = decide
+        self.attachment: Attachment | None = None
+        self._detached = False
+
+    def run(self, from_step: str | None = None, until_step: str | None = None) -> PlanStatus | None:
+        run_id = self.service.start(self.plan, self.values, from_step=from_step, until_step=until_step)
+        self.attachment = self.service.attach(self.listeners, self.decide, run_id=run_id)
+        if self._detached:
+            return None
+        return self.attachment.run()
+
+    def cancel(self) -> None:
+        """Detach (the install goes on)."""
+        self._detached = True
+        if self.attachment is not None:
+            self.attachment.cancel()
+
+    def stop(self) -> int | None:
+        """Stop the install itself."""
+        return self.service.stop()
 
 
 def attach_to(

@@ -35,5 +35,7 @@ def main(args: argparse.Namespace) -> int:
     warning = "; ".join(filter(None, [warning, *notes])) or None
     app = create_app(session=session, profile=profile, cursor_blink=not profile.console, warning=warning)
     app.run()
+    if app.detached:
+        print("aio-wizard: detached; the install goes on. `aio-wizard` shows it again, `aio-wizard stop` stops it.")
     code = app.return_code
     return int(code if code is not None else app.exit_code)

@@ -151,6 +151,7 @@ class ProgressScreen(Screen[None]):
         self.set_interval(interval, self._tick)
         self.app.run_active = lambda: self.running
         self.app.stop_run = self.stop
+        self.app.stop_install = self.stop_install
         self.start_run()
 
     # --- running ---------------------------------------------------------------------------
@@ -175,10 +176,20 @@ class ProgressScreen(Screen[None]):
             self.pump.put(RunCrashed(str(exc) or type(exc).__name__, code))  # type: ignore[arg-type]
 
     def stop(self) -> None:
-        """Cancel the run (quitting): answer any pending question with abort, stop the runner."""
-        self.box.cancel()
+        """Stop following (quitting): the install goes on in its runner.
+
+        The runner is detached first, so the abort that :meth:`DecisionBox.cancel` gives a pending
+        question is never sent to the install (only the user's own Abort is).
+        """
         if self.runner is not None and self.running:
             self.runner.cancel()
+        self.box.cancel()
+
+    def stop_install(self) -> None:
+        """Stop the install itself (Ctrl+C, then Stop): its runner stops the step; we follow it to the end."""
+        stop = getattr(self.runner, "stop", None)
+        if stop is not None and self.running:
+            self.run_worker(stop, thread=True, name="stop", exit_on_error=False)
 
     def on_unmount(self) -> None:
         self.stop()
