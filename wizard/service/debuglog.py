@@ -21,7 +21,7 @@ def setup_debug_log(state_dir: Path, *, debug: bool = False) -> Path | None:
     if path in _configured:
         return path
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
         os.close(fd)
         handler = logging.FileHandler(path)
     except OSError:

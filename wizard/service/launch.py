@@ -68,7 +68,9 @@ def launch(state_dir: Path, log_dir: Path, run_id: str, *, use_systemd: bool | N
         if done.returncode != 0:
             raise UserError(f"systemd-run could not start the install: {done.stderr.strip() or done.returncode}")
     else:
-        fd = os.open(log_dir / DAEMON_LOG_NAME, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+        fd = os.open(
+            log_dir / DAEMON_LOG_NAME, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600
+        )
         try:
             launcher = subprocess.Popen(
                 daemon_argv(state_dir, daemonize=True),

@@ -1,8 +1,9 @@
 """The runner daemon's identity: its pid file, and whether the process it names is still the same one.
 
 A PID alone is not an identity: after a reboot or a long uptime another process may hold it. The
-pid file therefore also records the boot id and the process's start time (in clock ticks since
-boot, field 22 of ``/proc/PID/stat``); the runner is "alive" only when all three still match.
+pid file therefore also records the boot id and the process's start time
+(:mod:`wizard.pipeline.process`); the runner is "alive" only when all three still match, and
+nothing is ever signalled otherwise.
 """
 
 from __future__ import annotations
@@ -14,28 +15,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from wizard.files import atomic_write
+from wizard.pipeline.process import boot_id, start_time
 
 PID_NAME = "runner.pid"
-
-
-def boot_id() -> str:
-    """This boot's id (changes at every boot), or "" where /proc does not say."""
-    try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-    except OSError:
-        return ""
-
-
-def start_time(pid: int) -> int | None:
-    """When ``pid`` started (clock ticks since boot), or None when there is no such process (or a zombie)."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    if fields[0] in ("Z", "X"):
-        return None
-    return int(fields[19])
 
 
 @dataclass(frozen=True)
@@ -51,11 +33,11 @@ class ProcessIdentity:
     @classmethod
     def current(cls, unit: str = "", run_id: str = "") -> ProcessIdentity:
         pid = os.getpid()
-        return cls(pid, boot_id(), start_time(pid) or 0, unit, run_id)
+        return cls(pid, boot_id() or "", start_time(pid) or 0, unit, run_id)
 
     def alive(self) -> bool:
         """The process still runs and is the very one recorded (not a reused PID)."""
-        return self.boot_id == boot_id() and start_time(self.pid) == self.start_time
+        return bool(self.boot_id) and self.boot_id == boot_id() and start_time(self.pid) == self.start_time
 
     def signal(self, sig: int) -> bool:
         """Send ``sig`` if the process is still the recorded one; True if sent."""

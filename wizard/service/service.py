@@ -25,7 +25,7 @@ from typing import Any
 from wizard.answers.answers_file import dump_answers, load_answers, read_answers_file
 from wizard.answers.session import AnswerSession
 from wizard.errors import UserError
-from wizard.files import atomic_write
+from wizard.files import atomic_write, ensure_private_dir
 from wizard.host.checks import Check, preflight_checks
 from wizard.host.facts import HostFacts
 from wizard.host.probe import live_network_probe, load_facts
@@ -47,14 +47,6 @@ from wizard.service.signals import foreground_policy, handling
 
 log = logging.getLogger("wizard.service")
 STOP_WAIT = 30.0
-
-
-def private_dir(path: Path) -> Path:
-    """Make ``path`` (and its parents) a directory only its owner can enter: state 0700."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if path.stat().st_uid == os.geteuid():
-        os.chmod(path, 0o700)
-    return path
 
 
 class InstallService:
@@ -170,7 +162,8 @@ class InstallService:
                 plan.step(step)  # UserError for an unknown step, before anything starts
         if self.running():
             raise UserError("an install is already running; follow it: `aio-wizard` or `aio-wizard status --follow`")
-        state_dir = private_dir(self.options.state_dir)
+        state_dir = ensure_private_dir(self.options.state_dir, "state directory")
+        ensure_private_dir(self.options.log_dir, "log directory")
         setup_debug_log(state_dir, debug=self.options.debug)
         inputs = RunInputs(
             log_dir=str(self.options.log_dir.resolve()),
@@ -241,7 +234,7 @@ class InstallService:
         for step in (from_step, until_step):
             if step:
                 plan.step(step)
-        private_dir(self.options.state_dir)
+        ensure_private_dir(self.options.state_dir, "state directory")
         control.clear_decisions(self.options.state_dir)
         journal = Journal.load(self.options.state_dir)
         runner = Runner(plan, journal, self.options.log_dir, list(listeners), decide)
