@@ -11,12 +11,8 @@ import argparse
 import sys
 import time
 
-from wizard.pipeline.events import StepFailure, exit_code
 from wizard.pipeline.status import render_status
 from wizard.service.options import InstallOptions
-from wizard.service.service import attach_to
-from wizard.service.signals import front_end_policy, handling
-from wizard.ui.console import ConsolePrinter
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,7 +25,12 @@ def run(args: argparse.Namespace) -> int:
 
 def follow(options: InstallOptions) -> int:
     """Print the install's progress until it ends; its exit code (0 when we stopped following first)."""
+    # imported here: plain ``status`` must stay instant, and only --follow needs the printer and the attachment
+    from wizard.pipeline.events import StepFailure, exit_code
     from wizard.pipeline.journal import Journal
+    from wizard.service.attach import Attachment
+    from wizard.service.signals import front_end_policy, handling
+    from wizard.ui.console import ConsolePrinter
 
     if not Journal.load(options.state_dir).exists:
         print(f"no install under way (no journal in {options.state_dir})")
@@ -43,7 +44,7 @@ def follow(options: InstallOptions) -> int:
             "`aio-wizard stop` stops the install"
         )
 
-    attachment = attach_to(options, [printer], waiting)
+    attachment = Attachment(options.state_dir, [printer], waiting, log_dir=options.log_dir)
     try:
         with handling(front_end_policy(attachment.cancel)):
             status = attachment.run()

@@ -280,13 +280,6 @@ class PendingInstall:
         return self.service.stop()
 
 
-def attach_to(
-    options: InstallOptions, listeners: Iterable[Listener] = (), decide: MaybeDecide | None = None
-) -> Attachment:
-    """Follow the install of ``options.state_dir`` without opening a session (no probe: ``status --follow``)."""
-    return Attachment(options.state_dir, listeners, decide, log_dir=options.log_dir)
-
-
 def stop_install(state_dir: Path, wait: float = STOP_WAIT, poll: float = 0.1) -> int | None:
     """SIGTERM to whatever runs the install of ``state_dir`` (the detached runner, or a foreground ``run``).
 
