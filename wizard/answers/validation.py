@@ -262,7 +262,7 @@ def _vip(value: Any, answers: Mapping[str, Any], facts: HostFacts) -> Iterable[P
         )
 
 
-def _vip_example(facts: HostFacts, iface: str) -> str:
+def _vip_example(facts: HostFacts, iface: str | None) -> str:
     """`` (e.g. ADDRESS)`` with the address the VIP default would offer, so the example is never the host
     or the gateway (the user may copy it); "" when the subnet has no free address to suggest."""
     found = derive.haproxy_vip_default(facts, iface)

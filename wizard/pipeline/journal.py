@@ -400,7 +400,7 @@ def _line_of(raw: bytes, key: str) -> int:
     return raw.count(b"\n", 0, at) + 1 if at != -1 else 1
 
 
-def _fingerprints(data: Mapping[str, Any] | None) -> dict[str, Any]:
+def _fingerprints(data: Mapping[str, Any] | None) -> dict[Any, Any]:
     """Each step's fingerprint as a journal recorded it (in its "plan" list)."""
     return {p.get("id"): p.get("fingerprint") for p in (data or {}).get("plan", []) if isinstance(p, dict)}
 

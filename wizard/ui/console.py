@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, assert_never
 
 from wizard.durations import format_duration
 from wizard.pipeline.events import (
@@ -116,20 +116,23 @@ class ConsolePrinter:
 
     def __call__(self, event: Event) -> None:
         with self._lock:
-            if isinstance(event, PlanStarted):
-                self._on_plan_started(event)
-            elif isinstance(event, StepStarted):
-                self._on_step_started(event)
-            elif isinstance(event, StepOutput):
-                self._on_output(event)
-            elif isinstance(event, StepSubstatus):
-                self._on_substatus(event)
-            elif isinstance(event, StepRetrying):
-                self._on_retrying(event)
-            elif isinstance(event, StepFinished):
-                self._on_step_finished(event)
-            elif isinstance(event, PlanFinished):
-                self._on_plan_finished(event)
+            match event:  # every kind of event, checked by mypy (assert_never)
+                case PlanStarted():
+                    self._on_plan_started(event)
+                case StepStarted():
+                    self._on_step_started(event)
+                case StepOutput():
+                    self._on_output(event)
+                case StepSubstatus():
+                    self._on_substatus(event)
+                case StepRetrying():
+                    self._on_retrying(event)
+                case StepFinished():
+                    self._on_step_finished(event)
+                case PlanFinished():
+                    self._on_plan_finished(event)
+                case _:
+                    assert_never(event)
 
     # --- public helpers -------------------------------------------------------------------
 

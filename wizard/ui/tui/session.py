@@ -63,6 +63,7 @@ class Session:
         kolla_dir: str | Path | None = None,
         host_facts_path: str | None = None,
         allow_templates: bool = False,
+        debug: bool = False,
     ) -> Session:
         options = InstallOptions(
             state_dir=Path(state_dir or DEFAULT_STATE_DIR),
@@ -73,6 +74,7 @@ class Session:
             dry_run=dry_run,
             kolla_dir=Path(kolla_dir or "/etc/kolla"),
             allow_templates=allow_templates,
+            debug=debug,
         )
         service = InstallService.open(options, facts)  # UserError: a damaged journal
         session = cls(

@@ -9,6 +9,7 @@ step talks. A step that failed for good blocks the runner in ``decide`` until th
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -171,7 +172,8 @@ class ProgressScreen(Screen[None]):
         assert self.runner is not None
         try:
             self.runner.run(**self.app.session.run_options())
-        except BaseException as exc:  # shown on screen rather than killing the app
+        except BaseException as exc:  # shown on screen rather than killing the app, and logged
+            logging.getLogger("wizard.ui.tui").exception("the run's worker failed")
             code = exc.exit_code if isinstance(exc, UserError) else 2
             self.pump.put(RunCrashed(str(exc) or type(exc).__name__, code))  # type: ignore[arg-type]
 
