@@ -41,7 +41,7 @@ import stat
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from wizard.errors import UserError
@@ -582,25 +582,6 @@ def apply_file(f: FileWrite, root: Path) -> str:
     source = f" (from {f.copy_from})" if f.copy_from else ""
     backup = f", original kept as {made}" if made else ""
     return f"wrote {f.path}{source}{backup}"
-
-
-def install_signal_handlers(
-    runner: Runner, signals: Sequence[int] = (signal.SIGINT, signal.SIGTERM)
-) -> Callable[[], None]:
-    """Make Ctrl+C and SIGTERM cancel ``runner`` (main thread only); return a function that restores them."""
-    previous = {}
-
-    def handler(signum: int, frame: object) -> None:
-        runner.cancel()
-
-    for sig in signals:
-        previous[sig] = signal.signal(sig, handler)
-
-    def restore() -> None:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-    return restore
 
 
 @contextlib.contextmanager

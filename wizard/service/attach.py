@@ -351,7 +351,8 @@ class Attachment:
         if self._follow is not None:
             self._read_log(everything=True)
             self._follow.close()
-        self._follow = _Follow.open(step_id, path, self.tail_bytes)
+        # the run we started: every line of its steps (--verbose prints them all); else the end of the log
+        self._follow = _Follow.open(step_id, path, None if self.run_id else self.tail_bytes)
 
     def _read_log(self, *, everything: bool = False) -> None:
         follow = self._follow
@@ -395,9 +396,12 @@ class _Follow:
         self._skip_partial = False  # started mid-file: the first bytes up to a newline are a cut line
 
     @classmethod
-    def open(cls, step_id: str, path: str, tail_bytes: int) -> _Follow:
-        """Start at the end minus ``tail_bytes`` (at the next line start), so attaching mid-step is instant."""
+    def open(cls, step_id: str, path: str, tail_bytes: int | None) -> _Follow:
+        """Start at the end minus ``tail_bytes`` (at the next line start), so attaching mid-step is instant;
+        at the start of the log when ``tail_bytes`` is None."""
         follow = cls(step_id, path, 0)
+        if tail_bytes is None:
+            return follow
         try:
             size = os.path.getsize(path)
         except OSError:
