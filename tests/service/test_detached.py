@@ -11,6 +11,7 @@ import re
 import signal
 import stat
 import subprocess
+import time
 from pathlib import Path
 
 import pexpect
@@ -222,3 +223,22 @@ def test_stop_stops_the_install_and_status_follow_exits_130(slow_install: Instal
     assert follow.wait(timeout=30) == 130
     assert slow_install.journal()["status"] == "interrupted"
     assert not group_alive(pgid)
+
+
+def test_a_failure_with_nobody_attached_waits_and_the_next_front_end_shows_it_and_decides(flaky_install: Install):
+    flaky_install.start()  # nobody follows it
+    flaky_install.wait(lambda: isinstance(flaky_install.journal().get("waiting"), dict))
+    time.sleep(1)
+    assert flaky_install.runner_pid() is not None  # it waits, it does not give up
+    assert flaky_install.journal()["status"] == "running"
+    child = _plain(flaky_install)
+    child.expect("An install is running: following it")
+    child.expect("it broke")
+    child.expect("failed. What now?")
+    (flaky_install.tmp / "fixed").touch()
+    child.send("\r")  # retry
+    child.expect(re.escape("(attempt 2) … done"))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert flaky_install.wait_ended() == "done"
