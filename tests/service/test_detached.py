@@ -35,6 +35,7 @@ def _session_of(pid: int) -> int:
 def test_the_runner_is_a_daemon_in_its_own_session_with_no_terminal(slow_install: Install):
     slow_install.start()
     pid = slow_install.wait(slow_install.runner_pid)
+    slow_install.wait_running("slow")
     assert _session_of(pid) != os.getsid(0)  # a hang-up of our session cannot reach it
     assert _session_of(pid) != pid  # and it is no session leader: it can never get a terminal
     assert _fd_target(pid, 0) == "/dev/null"

@@ -92,7 +92,8 @@ class Session:
         session.attaching = service.running() and not dry_run
         session.notes.extend(service.notes)  # a dry run reads what it can
         session.unfinished = None if session.attaching else service.unfinished
-        journal = session.unfinished.journal.answers if session.unfinished else {}
+        recorded = service.unfinished  # also the running install's: its answers are what the Done screen shows
+        journal = recorded.journal.answers if recorded else {}
         session.answers = AnswerSession(service.facts, given=session._load_given(), journal=journal)
         session.values = session.resolved().values
         return session
