@@ -79,17 +79,17 @@ def test_sighup_to_the_runner_changes_nothing(slow_install: Install):
     assert (slow_install.tmp / "marker").exists()
 
 
-def test_a_killed_runner_leaves_a_journal_the_next_start_resumes_stopping_the_orphaned_step(
-    slow_install: Install, wizard_cli
-):
+def test_a_killed_runner_leaves_no_orphan_and_a_journal_the_next_start_resumes(slow_install: Install, wizard_cli):
     slow_install.start()
     pgid = slow_install.wait_running("slow")
     os.kill(slow_install.runner_pid() or 0, signal.SIGKILL)
-    slow_install.wait(lambda: slow_install.runner_pid() is None)
+    assert slow_install.wait_ended(timeout=30) == "interrupted"  # its supervisor cleaned up after it
+    assert slow_install.step("slow")["status"] == "interrupted"
+    assert slow_install.step("slow")["reason"] == "its runner was killed"
+    assert not group_alive(pgid)
     status = wizard_cli(*slow_install.global_args, "status")
-    assert "stopped (the process that ran it is gone" in status.stdout
-    slow_install.start()  # the next start: the orphaned step is stopped, then run again
-    slow_install.wait(lambda: not group_alive(pgid), timeout=20, message="the orphaned group to be stopped")
+    assert "interrupted" in status.stdout
+    slow_install.start()  # the next start resumes at the interrupted step
     assert slow_install.wait_ended() == "done"
     assert slow_install.step("slow")["attempts"] == 2
     assert (slow_install.tmp / "after.count").read_text() == "after\n"

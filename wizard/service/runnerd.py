@@ -2,7 +2,9 @@
 
 Started by :func:`wizard.service.launch.launch`, never by hand: as a transient systemd unit, or
 with ``--daemonize`` as a process in its own session (the launcher already called setsid; this
-forks once more so the daemon is no session leader and can never get a controlling terminal).
+forks once more so the daemon is no session leader and can never get a controlling terminal, and
+once again: the middle process only waits for the daemon and cleans up if it is killed, see
+:func:`supervise`; under systemd the unit's cgroup does that part).
 It rebuilds the plan from the inputs in the state dir (:mod:`wizard.service.inputs`), records
 itself in ``runner.pid`` (PID, boot id, start time), runs the plan with the ordinary
 :class:`~wizard.pipeline.runner.Runner`, and waits for decision records when a step fails
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -23,7 +26,8 @@ from pathlib import Path
 from wizard.errors import UserError
 from wizard.pipeline.events import Decision, Event, PlanStarted, StepFailure, exit_code
 from wizard.pipeline.journal import Journal
-from wizard.pipeline.runner import Runner
+from wizard.pipeline.lock import PipelineLock
+from wizard.pipeline.runner import DEFAULT_GRACE, Runner, stop_orphaned_group
 from wizard.service import control
 from wizard.service.debuglog import setup_debug_log
 from wizard.service.inputs import RunInputs
@@ -109,15 +113,53 @@ def run_daemon(state_dir: Path, unit: str = "") -> int:
         raise
 
 
+def supervise(state_dir: Path, daemon_pid: int) -> int:
+    """Wait for the daemon; if a signal it cannot handle killed it (SIGKILL, the OOM killer), clean up after it.
+
+    Its step's process group is stopped (identified as the runner does before resuming) and the
+    journal records the step and the install "interrupted": nothing is orphaned, and the journal
+    never says "running" for a step whose processes are gone. Under the pipeline lock, so a new
+    start cannot race the repair (if one already holds it, that run stops the orphans itself).
+    """
+    _, status = os.waitpid(daemon_pid, 0)
+    if not os.WIFSIGNALED(status):
+        return os.waitstatus_to_exitcode(status)
+    setup_debug_log(state_dir)
+    log.error("runner %d was killed by signal %d: stopping its step and recording the install interrupted",
+              daemon_pid, os.WTERMSIG(status))  # fmt: skip
+    try:
+        with PipelineLock(state_dir):
+            journal = Journal.load(state_dir)
+            if journal.status != "running":
+                return 1
+            for pgid, recorded in journal.orphaned_groups():
+                stop_orphaned_group(pgid, DEFAULT_GRACE, recorded)
+            running = [sid for sid, entry in journal.steps.items() if entry.get("status") == "running"]
+            for sid in running:
+                journal.steps[sid].update(status="interrupted", reason="its runner was killed", ended_at=time.time())
+            journal.data.pop("waiting", None)
+            journal.finish("interrupted", failed_step=running[0] if running else None)
+    except UserError as exc:
+        log.error("cannot clean up after runner %d: %s", daemon_pid, exc)
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m wizard.service.runnerd")
     parser.add_argument("--state-dir", required=True)
     parser.add_argument("--unit", default="")
     parser.add_argument("--daemonize", action="store_true", help="fork once more (the launcher already did setsid)")
     ns = parser.parse_args(argv)
-    if ns.daemonize and os.fork() > 0:
-        os._exit(0)  # the launcher's child exits at once; the grandchild is the daemon (re-parented to init)
-    return run_daemon(Path(ns.state_dir), ns.unit)
+    state_dir = Path(ns.state_dir)
+    if ns.daemonize:
+        if os.fork() > 0:
+            os._exit(0)  # the launcher's child exits at once: what remains is re-parented to init
+        daemon = os.fork()
+        if daemon > 0:  # this process only watches the daemon (see supervise)
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            os._exit(supervise(state_dir, daemon))
+    return run_daemon(state_dir, ns.unit)
 
 
 if __name__ == "__main__":  # pragma: no cover
