@@ -53,4 +53,4 @@ def follow(options: InstallOptions) -> int:
     if status is None:
         print("stopped following; the install goes on (`aio-wizard status`)")
         return 0
-    return exit_code(status)
+    return exit_code(status, attachment.data.get("skipped_steps") or ())  # 4: finished with skipped steps

@@ -148,7 +148,7 @@ class Journal:
     def steps_left(self) -> list[str]:
         """The planned steps not done yet (pending, failed, skipped...), in plan order."""
         steps = self.data.get("steps") or {}
-        return [p.get("id") for p in self.planned() if (steps.get(p.get("id")) or {}).get("status") != "done"]
+        return [str(p.get("id")) for p in self.planned() if (steps.get(p.get("id")) or {}).get("status") != "done"]
 
     @property
     def answers(self) -> dict[str, Any]:
