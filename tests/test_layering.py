@@ -1,6 +1,6 @@
 """The one-way flow of docs/ARCHITECTURE.md, machine-checked: no module imports a layer above its own.
 
-    host → kolla → answers → preflight (host.checks, host.report) → pipeline → service → ui → commands → cli
+    host → kolla → answers → preflight (host.checks, host.report) → pipeline → support → service → ui → commands → cli
 
 Every import counts, module-level or inside a function (a lazy import is still a dependency).
 The base modules (``wizard``, ``wizard.errors``, ``wizard.files``, ``wizard.durations``,
@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "wizard.host.checks": 35,
     "wizard.host.report": 35,
     "wizard.pipeline": 40,
+    "wizard.support": 45,  # bundle, destroy, recover-mariadb: after an install, below the service
     "wizard.service": 50,
     "wizard.ui": 60,
     "wizard.commands": 70,
