@@ -50,3 +50,15 @@ def skip_slow_unless_asked(config: pytest.Config, items: list[pytest.Item], fold
     for item in items:
         if item.get_closest_marker("slow") and folder in Path(str(item.fspath)).parents:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _no_runner_outlives_its_test(request):
+    """Whatever a test does, no detached runner it started under its tmp_path outlives it."""
+    # asked for before the test runs, so tmp_path is torn down after this fixture
+    tmp = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    yield
+    if tmp is not None:
+        from tests.support.daemons import stop_runners_under
+
+        stop_runners_under(tmp)

@@ -19,9 +19,7 @@ from collections.abc import Callable, Sequence
 
 from wizard import __version__
 from wizard.errors import UserError
-
-DEFAULT_STATE_DIR = "/var/lib/aio-wizard"
-DEFAULT_LOG_DIR = "/var/log/aio-wizard"
+from wizard.service.options import DEFAULT_LOG_DIR, DEFAULT_STATE_DIR
 
 EPILOG = """\
 exit codes: 0 done, 1 a step failed, 2 bad input or usage, 3 could not write its
@@ -76,6 +74,12 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool, **shared:
     # Describe the host from a `probe --json` file instead of probing this machine
     # (tests, screenshots, demos, planning for another box).
     parser.add_argument("--host-facts", default=default(None), metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=default(False),
+        help="log every detail to <state-dir>/debug.log (errors are always logged there)",
+    )
     parser.add_argument("--version", action="version", version=f"aio-wizard {__version__}")
     _add_shared_options(parser, top=top, **shared)
 
@@ -141,7 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
         p, top=False, dry_run="print the plan instead", verbose="print every log line", steps_file=argparse.SUPPRESS
     )
 
-    add("status", "the current install's progress")
+    p = add("status", "the current install's progress")
+    p.add_argument(
+        "--follow", action="store_true", help="print progress lines until the install ends; exit with its exit code"
+    )
+    _add_shared_options(p, top=False, verbose="with --follow: print every log line")
+
+    add("stop", "stop the running install: its step is stopped, the journal says interrupted (resumable)")
     _add_after_install(add)
     return parser
 

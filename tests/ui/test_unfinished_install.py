@@ -41,16 +41,17 @@ def _tui_session(tmp_path: Path, answers: str | None = None, *, dry_run: bool = 
     )
 
 
-def test_a_held_lock_is_refused_by_both_front_ends_naming_the_process(tmp_path):
+def test_both_front_ends_follow_an_install_that_runs_instead_of_offering_to_resume_it(tmp_path):
     _journal(tmp_path / "state")
     with PipelineLock(tmp_path / "state"):
-        with pytest.raises(UserError, match=r"another aio-wizard \(process \d+\) is running the install") as tui:
-            _tui_session(tmp_path)
+        session = _tui_session(tmp_path)
+        assert session.attaching and session.unfinished_install() is None
+        assert session.step_titles() == [("one", "One"), ("two", "Two")]
         prompter = ScriptedPrompter([])
-        with pytest.raises(UserError) as plain:
-            PlainWizard(make_args(tmp_path, dry_run=False), prompter).run()
-    assert str(plain.value) == str(tui.value)
+        code = PlainWizard(make_args(tmp_path, dry_run=False), prompter).run()
+    assert code == 1  # the journal says the install failed: the follower ends with its code
     assert "An unfinished install was found. What now?" not in prompter.asked
+    assert any("An install is running" in line for line in prompter.shown)
 
 
 def test_a_dry_run_may_look_while_another_aio_wizard_holds_the_lock(tmp_path):

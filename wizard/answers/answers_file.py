@@ -181,8 +181,8 @@ def _parse(name: str, text: str, allow_templates: bool = False) -> AnswersFile:
             text = f"{name}:{line}: {key}: cannot read the value (a number of more than 4300 digits)"
             af.structural.append(FileProblem(text, line=line))
             continue
-        if (key in KEYS or key in META_KEYS) and (problem := value_problem(value)) is not None:
-            af.structural.append(FileProblem(f"{name}:{line}: {key}: {problem}", line=line))
+        if (key in KEYS or key in META_KEYS) and (unreadable := value_problem(value)) is not None:
+            af.structural.append(FileProblem(f"{name}:{line}: {key}: {unreadable}", line=line))
             continue
         if key in META_KEYS:
             af.meta[key] = value

@@ -36,6 +36,8 @@ def haproxy_vip_default(facts: HostFacts, interface: str | None) -> Default:
     if addr is None:
         return Default(None, f"{interface} has no IPv4 address: choose the management interface first")
     net = addr.interface.network
+    if not isinstance(net, ipaddress.IPv4Network):  # usable_ipv4 gives IPv4 addresses only
+        return Default(None, f"{interface} has no IPv4 address: choose the management interface first")
     taken = set(facts.host_ipv4s())
     gw = default_gateway_in(facts, net)
     if gw:

@@ -326,12 +326,12 @@ def templating_in(value: Any, where: str = "") -> str | None:
             inner = f"{where}.{k}" if where else str(k)
             if isinstance(k, str) and TEMPLATE_RE.search(k):
                 return f"{where}{': ' if where else ''}key {shown(k, 40)}"
-            if (found := templating_in(sub, inner)) is not None:
-                return found
+            if (nested := templating_in(sub, inner)) is not None:
+                return nested
     elif isinstance(value, list | tuple):
         for i, sub in enumerate(value):
-            if (found := templating_in(sub, f"{where}[{i}]")) is not None:
-                return found
+            if (nested := templating_in(sub, f"{where}[{i}]")) is not None:
+                return nested
     return None
 
 

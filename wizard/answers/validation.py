@@ -262,7 +262,7 @@ def _vip(value: Any, answers: Mapping[str, Any], facts: HostFacts) -> Iterable[P
         )
 
 
-def _vip_example(facts: HostFacts, iface: str) -> str:
+def _vip_example(facts: HostFacts, iface: str | None) -> str:
     """`` (e.g. ADDRESS)`` with the address the VIP default would offer, so the example is never the host
     or the gateway (the user may copy it); "" when the subnet has no free address to suggest."""
     found = derive.haproxy_vip_default(facts, iface)
@@ -359,7 +359,7 @@ def _demo_net_clear(value: Any, answers: Mapping[str, Any], facts: HostFacts) ->
         return
     release = find_release(answers.get("openstack_release"))
     fixed = release is not None and not release.runonce_demo_env
-    if fixed and net != host_defaults.RUNONCE_DEMO_CIDR:
+    if fixed and release is not None and net != host_defaults.RUNONCE_DEMO_CIDR:
         yield Problem(
             "demo_net_cidr",
             f"{release.name}'s init-runonce hard-codes its demo network {host_defaults.RUNONCE_DEMO_CIDR}: "
@@ -371,7 +371,7 @@ def _demo_net_clear(value: Any, answers: Mapping[str, Any], facts: HostFacts) ->
     )
     if not clash:
         return
-    if fixed:
+    if fixed and release is not None:
         yield Problem(
             "demo_net_cidr",
             f"{release.name}'s init-runonce hard-codes the demo network {net}, which overlaps {', '.join(clash)} "

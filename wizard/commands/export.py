@@ -13,37 +13,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import Any
 
-from wizard.answers.answers_file import dump_answers, load_answers
-from wizard.answers.resolve import resolve_answers
-from wizard.errors import UserError
+from wizard.answers.answers_file import load_answers
 from wizard.files import write_output
 from wizard.host.probe import load_facts
-from wizard.pipeline.journal import Journal
+from wizard.pipeline.exported import answers_yaml, journal_answers
 
-
-def journal_answers(state_dir: str | Path | None) -> dict[str, Any]:
-    """The answers of the install recorded in ``<state-dir>/journal.json``, {} when there is none.
-
-    Read defensively: an unreadable or damaged journal must not stop an export, it only means
-    there is no install to take answers from (a note goes to standard error).
-    """
-    if not state_dir:
-        return {}
-    try:
-        return Journal.load(state_dir).answers
-    except UserError as exc:
-        print(f"aio-wizard: {exc}: ignoring the journal", file=sys.stderr)
-        return {}
-
-
-def answers_yaml(facts: Any, given: dict[str, Any], state_dir: str | Path | None) -> str:
-    """The export's text: ``given`` over the journal's answers over this host's defaults, no secret
-    (also what ``aio-wizard bundle`` puts in a support bundle)."""
-    resolved = resolve_answers(facts, given=given, journal=journal_answers(state_dir))
-    return dump_answers(resolved.values, resolved.descriptions())
+__all__ = ["answers_yaml", "journal_answers", "run"]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,11 +11,12 @@ import argparse
 import sys
 
 from wizard.pipeline.plan import render_plan, render_plan_json
-from wizard.pipeline.setup import plan_from_args
+from wizard.service.options import InstallOptions
+from wizard.service.service import InstallService
 
 
 def run(args: argparse.Namespace) -> int:
-    plan = plan_from_args(args, release=args.release, complete=False)
+    plan = InstallService.open(InstallOptions.from_args(args)).plan()
     if getattr(args, "json", False):
         sys.stdout.write(render_plan_json(plan))  # problems are in the JSON; nothing may follow it
         return 0

@@ -1,42 +1,47 @@
 """``aio-wizard run --answers FILE --non-interactive [--from STEP] [--until STEP]``: the install, headless.
 
 One line per step state change (the console printer; ``--verbose`` adds every log line). On a
-failure: exit 1 naming the step, its log file and the exact command that resumes. Ctrl+C or
-SIGTERM stop the running step's process group and exit 130; running the same command again
-resumes from the journal.
+failure: exit 1 naming the step, its log file and the exact command that resumes.
+
+``run`` keeps its runner in the foreground (automation waits for the process it started), through
+:meth:`wizard.service.service.InstallService.run_foreground`. Ctrl+C, SIGTERM and SIGHUP (the SSH
+session dropped) stop the running step's process group, the journal says "interrupted", exit
+130; running the same command again resumes from the journal (:mod:`wizard.service.signals`).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shlex
 import sys
+from pathlib import Path
 
-from wizard.cli import DEFAULT_LOG_DIR, DEFAULT_STATE_DIR
 from wizard.errors import UserError
 from wizard.pipeline.events import DecideFn, Decision, StepFailure, always_abort, exit_code
-from wizard.pipeline.plan import render_plan
-from wizard.pipeline.setup import plan_from_args
+from wizard.service.options import DEFAULT_LOG_DIR, DEFAULT_STATE_DIR, InstallOptions
+from wizard.service.service import InstallService
+from wizard.ui.console import ConsolePrinter
 
 
-def resume_command(args: argparse.Namespace) -> str:
+def resume_command(options: InstallOptions) -> str:
     """The command line that resumes this run (the journal knows where it stopped: no --from)."""
     argv = ["aio-wizard"]
-    if args.state_dir != DEFAULT_STATE_DIR:
-        argv += ["--state-dir", args.state_dir]
-    if args.log_dir != DEFAULT_LOG_DIR:
-        argv += ["--log-dir", args.log_dir]
-    if args.host_facts:
-        argv += ["--host-facts", args.host_facts]
+    if options.state_dir != Path(DEFAULT_STATE_DIR):
+        argv += ["--state-dir", str(options.state_dir)]
+    if options.log_dir != Path(DEFAULT_LOG_DIR):
+        argv += ["--log-dir", str(options.log_dir)]
+    if options.host_facts:
+        argv += ["--host-facts", options.host_facts]
     argv.append("run")
-    if args.steps_file:
-        argv += ["--steps-file", args.steps_file]
-    if args.answers:
-        argv += ["--answers", args.answers]
-    if args.non_interactive:
+    if options.steps_file:
+        argv += ["--steps-file", options.steps_file]
+    if options.answers:
+        argv += ["--answers", options.answers]
+    if options.non_interactive:
         argv.append("--non-interactive")
-    if args.until_step:
-        argv += ["--until", args.until_step]
+    if options.until_step:
+        argv += ["--until", options.until_step]
     return shlex.join(argv)
 
 
@@ -61,30 +66,25 @@ def _prompt_decide(printer) -> DecideFn:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.steps_file and not args.answers and args.non_interactive:
+    options = InstallOptions.from_args(args)
+    if not options.steps_file and not options.answers and options.non_interactive:
         raise UserError("run --non-interactive needs --answers FILE (write one with `aio-wizard export`)")
-    plan = plan_from_args(args, complete=True)
-    if args.dry_run:
-        sys.stdout.write(render_plan(plan))
+    service = InstallService.open(options, complete=True)
+    plan = service.plan()
+    if options.dry_run:
+        sys.stdout.write(service.plan_text())
         return 0
-    if plan.problems:
-        raise UserError("this host cannot run this plan: " + "; ".join(plan.problems))
-    if args.from_step:
-        plan.step(args.from_step)  # UserError for an unknown step, before anything runs
-    if args.until_step:
-        plan.step(args.until_step)
-
-    from wizard.ui.console import run_with_console
-
-    status, journal = run_with_console(
-        plan,
-        state_dir=args.state_dir,
-        log_dir=args.log_dir,
-        decide=(lambda printer: _non_interactive_decide) if args.non_interactive else _prompt_decide,
-        verbose=bool(args.verbose),
-        from_step=args.from_step,
-        until_step=args.until_step,
-    )
+    printer = ConsolePrinter(sys.stdout, verbose=options.verbose)
+    try:
+        status, journal = service.run_foreground(
+            plan,
+            [printer],
+            _non_interactive_decide if options.non_interactive else _prompt_decide(printer),
+            from_step=options.from_step,
+            until_step=options.until_step,
+        )
+    finally:
+        printer.close()
     if status in ("failed", "aborted"):
         failed = journal.data.get("failed_step")
         step = journal.step(failed) if failed else {}
@@ -92,16 +92,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"aio-wizard: step {failed} ({title}) failed", file=sys.stderr)
         if step.get("log_path"):
             print(f"  log: {step['log_path']}", file=sys.stderr)
-        print(f"  resume with: {resume_command(args)}", file=sys.stderr)
+        print(f"  resume with: {resume_command(options)}", file=sys.stderr)
     elif status == "done" and journal.data.get("skipped_steps"):
         skipped = ", ".join(journal.data["skipped_steps"])
         print(f"aio-wizard: finished with skipped steps ({skipped}): not a complete install", file=sys.stderr)
-        print(f"  run them with: {resume_command(args)}", file=sys.stderr)
+        print(f"  run them with: {resume_command(options)}", file=sys.stderr)
     elif status == "done" and journal.stopped_after:
         left = len(journal.steps_left())
-        rest = argparse.Namespace(**{**vars(args), "until_step": None})
+        rest = dataclasses.replace(options, until_step=None)
         print(f"aio-wizard: stopped after {journal.stopped_after} (--until); {left} steps left", file=sys.stderr)
         print(f"  continue with: {resume_command(rest)}", file=sys.stderr)
     elif status == "interrupted":
-        print(f"aio-wizard: interrupted; resume with: {resume_command(args)}", file=sys.stderr)
+        print(f"aio-wizard: interrupted; resume with: {resume_command(options)}", file=sys.stderr)
     return exit_code(status, journal.data.get("skipped_steps") or ())

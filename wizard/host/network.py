@@ -222,7 +222,7 @@ def probe_default_route(root: Path, *, live: bool) -> DefaultRoute | None:
         try:
             import netifaces
 
-            entry = netifaces.gateways().get("default", {}).get(netifaces.AF_INET)
+            entry = netifaces.gateways().get("default", {}).get(netifaces.AF_INET)  # type: ignore[union-attr]
         except Exception:  # an old netifaces without gateways(), or a broken netlink socket
             entry = None
         if entry:

@@ -84,7 +84,12 @@ def patch_runonce(script_text: str, values: Mapping[str, Any]) -> str:
         pattern = _assignment(var)
         if not pattern.search(text):
             raise ValueError(f"init-runonce: no {var}= line to set (has the script changed?)")
-        text = pattern.sub(lambda m, v=var: f"{m.group('indent')}{v}={_quote(env[v])}", text, count=1)
+        value = f"{var}={_quote(env[var])}"
+
+        def assign(m: re.Match[str], value: str = value) -> str:
+            return f"{m.group('indent')}{value}"
+
+        text = pattern.sub(assign, text, count=1)
     return text
 
 

@@ -148,7 +148,7 @@ class Journal:
     def steps_left(self) -> list[str]:
         """The planned steps not done yet (pending, failed, skipped...), in plan order."""
         steps = self.data.get("steps") or {}
-        return [p.get("id") for p in self.planned() if (steps.get(p.get("id")) or {}).get("status") != "done"]
+        return [str(p.get("id")) for p in self.planned() if (steps.get(p.get("id")) or {}).get("status") != "done"]
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -400,7 +400,7 @@ def _line_of(raw: bytes, key: str) -> int:
     return raw.count(b"\n", 0, at) + 1 if at != -1 else 1
 
 
-def _fingerprints(data: Mapping[str, Any] | None) -> dict[str, Any]:
+def _fingerprints(data: Mapping[str, Any] | None) -> dict[Any, Any]:
     """Each step's fingerprint as a journal recorded it (in its "plan" list)."""
     return {p.get("id"): p.get("fingerprint") for p in (data or {}).get("plan", []) if isinstance(p, dict)}
 

@@ -66,7 +66,7 @@ def same_process(pid: int, recorded: Mapping[str, Any] | None, proc: Path = PROC
 def leads_live_group(pid: int, proc: Path = PROC) -> bool:
     """Whether ``pid`` runs (not a zombie) as the leader of its own process group."""
     fields = _stat_fields(pid, proc)
-    return bool(fields) and len(fields) > 2 and fields[0] != "Z" and fields[2] == str(pid)
+    return fields is not None and len(fields) > 2 and fields[0] != "Z" and fields[2] == str(pid)
 
 
 def group_members(pgid: int, proc: Path = PROC) -> list[int]:

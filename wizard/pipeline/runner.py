@@ -32,6 +32,7 @@ import contextlib
 import errno
 import fcntl
 import functools
+import logging
 import os
 import select
 import shutil
@@ -40,7 +41,7 @@ import stat
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from wizard.errors import UserError
@@ -67,6 +68,8 @@ from wizard.pipeline.model import Command, FileWrite, Plan, PlannedStep, host_pa
 from wizard.pipeline.output import CHUNK, OutputStream
 from wizard.pipeline.process import group_members, identity, is_our_group
 from wizard.pipeline.redact import Redactor
+
+log = logging.getLogger("wizard.pipeline.runner")
 
 DEFAULT_GRACE = 10.0
 SHOWN_TAIL_LINES = 20  # the last lines of output a failed or interrupted step is shown with
@@ -151,8 +154,8 @@ class Runner:
         for listener in self.listeners:
             try:
                 listener(event)
-            except Exception:  # a broken front end must not break the install
-                pass
+            except Exception:  # a broken front end must not break the install: logged (debug log), not raised
+                log.exception("listener %r failed on %s", listener, type(event).__name__)
 
     # --- the run --------------------------------------------------------------------------
 
@@ -232,10 +235,11 @@ class Runner:
             if self._lock is not None:
                 self._lock.verify()
             status = self._run_step(step, index)
-            if status == "skipped":
-                skipped.append(step.id)
-            elif status in ("failed", "aborted", "interrupted"):
-                return self._finish(status, started, step.id, skipped)
+            match status:
+                case "skipped":
+                    skipped.append(step.id)
+                case "failed" | "aborted" | "interrupted":
+                    return self._finish(status, started, step.id, skipped)
         return self._finish("done", started, None, skipped)
 
     def _finish(self, status: PlanStatus, started: float, step_id: str | None, skipped: list[str]) -> PlanStatus:
@@ -578,25 +582,6 @@ def apply_file(f: FileWrite, root: Path) -> str:
     source = f" (from {f.copy_from})" if f.copy_from else ""
     backup = f", original kept as {made}" if made else ""
     return f"wrote {f.path}{source}{backup}"
-
-
-def install_signal_handlers(
-    runner: Runner, signals: Sequence[int] = (signal.SIGINT, signal.SIGTERM)
-) -> Callable[[], None]:
-    """Make Ctrl+C and SIGTERM cancel ``runner`` (main thread only); return a function that restores them."""
-    previous = {}
-
-    def handler(signum: int, frame: object) -> None:
-        runner.cancel()
-
-    for sig in signals:
-        previous[sig] = signal.signal(sig, handler)
-
-    def restore() -> None:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-    return restore
 
 
 @contextlib.contextmanager

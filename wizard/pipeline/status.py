@@ -30,7 +30,14 @@ def render_status(state_dir: Path | str, *, now: float | None = None) -> str:
     elif journal.stopped_after:
         left = len(journal.steps_left())
         status = f"stopped after {journal.stopped_after} (--until); {left} step{'s' if left != 1 else ''} left"
+    waiting = data.get("waiting") if holder else None
+    if isinstance(waiting, dict):  # the runner waits for Retry / Skip / Abort (wizard.service.control)
+        status = f"waiting for a decision on {waiting.get('step')} (attempt {waiting.get('attempt')})"
     out = [f"release {data.get('release', '?')}: {status}"]
+    if isinstance(waiting, dict):
+        if waiting.get("hint"):
+            out.append(f"hint: {waiting['hint']}")
+        out.append("answer it in `aio-wizard` (or --plain); `aio-wizard stop` stops the install")
     if data.get("failed_step") and data.get("status") in ("failed", "aborted", "interrupted"):
         out.append(f"stopped at step {data['failed_step']}")
     plan = data.get("plan", [])

@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wizard.host.facts import HostFacts
 from wizard.host.services import apparmor_libvirtd_profile, libvirt_running
 from wizard.kolla.globals_file import DEFAULT_CONFIG_DIR as KOLLA_DIR
+from wizard.kolla.releases import Release
 from wizard.pipeline.hoststate import (
     direct_url,
     dist_version,
@@ -88,8 +90,8 @@ class Ctx:
     """
 
     answers: Mapping[str, Any]
-    facts: Any
-    release: Any
+    facts: HostFacts
+    release: Release
     python: str = field(default_factory=lambda: sys.executable)
 
     def a(self, key: str, default: Any = None) -> Any:
@@ -500,7 +502,7 @@ def _kolla_ansible(ctx: Ctx) -> StepBody:
         cmds.append(Command((pip, "install", kolla, *ctx.release.pins, *c)))
     ka = _git_url("kolla-ansible", ctx.git_ref) if ctx.from_git else ctx.release.kolla_ansible_requirement
     cmds.append(Command((pip, "install", ka, *ctx.release.pins, *c)))
-    notes = ()
+    notes: tuple[str, ...] = ()
     if ctx.release.pins:
         notes = (f"pinned for this release (known breakers): {', '.join(ctx.release.pins)}",)
     return StepBody(tuple(cmds), notes=notes)
@@ -536,7 +538,7 @@ def _installed_as_wanted(ctx: Ctx, venv: Path, project: str, version: str) -> bo
         return version.split(".")[0] == str(ctx.release.kolla_major)
     info = direct_url(venv, project)
     vcs = info.get("vcs_info") if isinstance(info, dict) else None
-    if not isinstance(vcs, dict):
+    if not isinstance(vcs, dict) or not isinstance(info, dict):
         return False
     url = str(info.get("url", "")).removeprefix("git+").removesuffix("/").removesuffix(".git")
     if url != _git_url(project, "").removeprefix("git+").removesuffix("@"):
@@ -555,7 +557,7 @@ def _install_deps(ctx: Ctx) -> StepBody:
         from wizard.kolla.requirements import pin_collection_ref
 
         def pin(text: str | None) -> str:
-            return pin_collection_ref(text, ref)
+            return pin_collection_ref(text, ref or "")  # collection_ref_moved implies a ref
 
         pin.__qualname__ = "pin_collection_ref"
         requirements = f"{ctx.share}/requirements.yml"

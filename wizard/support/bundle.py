@@ -441,7 +441,7 @@ def bundle_builder(
     """The bundle of this host as every front end makes it: the export's answers, this host's name."""
     import socket
 
-    from wizard.commands.export import answers_yaml
+    from wizard.pipeline.exported import answers_yaml
 
     return BundleBuilder(
         root=root,

@@ -27,16 +27,13 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO, assert_never
 
 from wizard.durations import format_duration
 from wizard.pipeline.events import (
-    DecideFn,
     Event,
     PlanFinished,
     PlanStarted,
-    PlanStatus,
     StepFailure,
     StepFinished,
     StepOutput,
@@ -44,10 +41,6 @@ from wizard.pipeline.events import (
     StepStarted,
     StepSubstatus,
 )
-
-if TYPE_CHECKING:
-    from wizard.pipeline.journal import Journal
-    from wizard.pipeline.model import Plan
 
 WIDTH = 80
 TAIL_LINES = 20
@@ -116,20 +109,23 @@ class ConsolePrinter:
 
     def __call__(self, event: Event) -> None:
         with self._lock:
-            if isinstance(event, PlanStarted):
-                self._on_plan_started(event)
-            elif isinstance(event, StepStarted):
-                self._on_step_started(event)
-            elif isinstance(event, StepOutput):
-                self._on_output(event)
-            elif isinstance(event, StepSubstatus):
-                self._on_substatus(event)
-            elif isinstance(event, StepRetrying):
-                self._on_retrying(event)
-            elif isinstance(event, StepFinished):
-                self._on_step_finished(event)
-            elif isinstance(event, PlanFinished):
-                self._on_plan_finished(event)
+            match event:  # every kind of event, checked by mypy (assert_never)
+                case PlanStarted():
+                    self._on_plan_started(event)
+                case StepStarted():
+                    self._on_step_started(event)
+                case StepOutput():
+                    self._on_output(event)
+                case StepSubstatus():
+                    self._on_substatus(event)
+                case StepRetrying():
+                    self._on_retrying(event)
+                case StepFinished():
+                    self._on_step_finished(event)
+                case PlanFinished():
+                    self._on_plan_finished(event)
+                case _:
+                    assert_never(event)
 
     # --- public helpers -------------------------------------------------------------------
 
@@ -409,35 +405,3 @@ class ConsolePrinter:
                 self.tick()
             except (OSError, ValueError):  # the stream was closed under us
                 return
-
-
-def run_with_console(
-    plan: Plan,
-    *,
-    state_dir: str | Path,
-    log_dir: str | Path,
-    decide: Callable[[ConsolePrinter], DecideFn],
-    verbose: bool = False,
-    stream: TextIO | None = None,
-    from_step: str | None = None,
-    until_step: str | None = None,
-) -> tuple[PlanStatus, Journal]:
-    """Run ``plan`` in this (the main) thread, printed as plain lines; return its status and journal.
-
-    The run resumes from the journal in ``state_dir``; Ctrl+C and SIGTERM cancel it (the step's
-    process group is stopped and the journal says "interrupted"). ``decide(printer)`` gives the
-    runner's Retry / Skip / Abort callback; it runs in this thread and may prompt directly.
-    """
-    from wizard.pipeline.journal import Journal
-    from wizard.pipeline.runner import Runner, install_signal_handlers
-
-    printer = ConsolePrinter(stream if stream is not None else sys.stdout, verbose=verbose)
-    journal = Journal.load(state_dir)
-    runner = Runner(plan, journal, log_dir, [printer], decide(printer))
-    restore = install_signal_handlers(runner)
-    try:
-        status = runner.run(from_step, until_step)
-    finally:
-        restore()
-        printer.close()
-    return status, journal

@@ -99,22 +99,32 @@ async def test_a_million_lines_reach_the_pane_bounded_in_few_batches(make_app):
         runners[0].release()
 
 
-async def test_quitting_while_a_step_runs_asks_first(make_app):
+async def test_ctrl_c_while_a_step_runs_asks_detach_or_stop(make_app):
+    runners: list = []
+    app = make_app(start="progress", runner_factory=scripted_factory(mid_run_script(), runners))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.running and app.screen.current == "deploy")
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: screen_name(app) == "LeaveScreen")
+        assert "Detach, or stop the install?" in screen_text(app)
+        await pilot.press("escape")  # keep watching
+        await wait_for(pilot, lambda: screen_name(app) == "ProgressScreen")
+        assert not runners[0].cancelled.is_set()
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: screen_name(app) == "LeaveScreen")
+        await pilot.press("s")  # stop the install
+        await wait_for(pilot, lambda: runners[0].stopped)
+
+
+async def test_ctrl_q_while_a_step_runs_detaches_and_leaves_the_install_running(make_app):
     runners: list = []
     app = make_app(start="progress", runner_factory=scripted_factory(mid_run_script(), runners))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.screen.running and app.screen.current == "deploy")
         await pilot.press("ctrl+q")
-        await wait_for(pilot, lambda: screen_name(app) == "ConfirmScreen")
-        assert "A step is running" in screen_text(app)
-        await pilot.press("escape")  # keep installing
-        await wait_for(pilot, lambda: screen_name(app) == "ProgressScreen")
-        assert not runners[0].cancelled.is_set()
-        await pilot.press("ctrl+q")
-        await wait_for(pilot, lambda: screen_name(app) == "ConfirmScreen")
-        await pilot.press("y")
         await wait_for(pilot, lambda: runners[0].cancelled.is_set())
-    assert app.return_code == 130
+    assert app.detached and not runners[0].stopped
+    assert app.return_code == 0
 
 
 async def test_a_real_failing_step_then_retry_succeeds(make_app, flaky_steps, tmp_path, dirs):

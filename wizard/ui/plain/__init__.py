@@ -5,8 +5,10 @@ terminal where a full-screen app does not work gets the same wizard as the TUI: 
 questions from the same catalog with the same detected defaults, the same validation, a review
 of what will be written and run, then progress as plain lines (:mod:`wizard.ui.console`).
 
-This package is a thin layer: questions, defaults and rules come from :mod:`wizard.answers`,
-the plan from :mod:`wizard.pipeline.plan`, running from :class:`wizard.pipeline.runner.Runner`.
+This package is a thin layer over :class:`wizard.service.service.InstallService`: the session
+(facts, answers with their origins, the journal), the checks, the plan, the export, and the
+install itself, which runs in the detached runner; this front end attaches to it (and, started
+while an install runs, attaches at once). A dropped connection only ends the front end.
 Only this package imports questionary (in :mod:`.prompter`, and only when the terminal can take
 it; ``TERM=dumb`` or piped input get ``input()`` prompts instead).
 
@@ -37,7 +39,10 @@ class PlainWizard:
     """One session: host → (resume?) → questions → review → plan or install."""
 
     def __init__(self, args: argparse.Namespace, prompter: Prompter) -> None:
+        from wizard.service.options import InstallOptions
+
         self.args = args
+        self.options = InstallOptions.from_args(args)
         self.prompter = prompter
         self.say = prompter.say
         self.dry_run = args.dry_run
@@ -47,20 +52,21 @@ class PlainWizard:
     # --- the flow ---------------------------------------------------------------------------
 
     def run(self) -> int:
-        from wizard.answers.session import AnswerSession
-        from wizard.host.probe import load_facts
-        from wizard.ui.runs import resumable_install
+        from wizard.service.service import InstallService
 
         self.say(f"aio-wizard {__version__}: OpenStack All-in-One with Kolla-Ansible (plain mode)")
         if self.dry_run:
             self.say("Dry run: nothing on this host will be changed; the wizard ends with the plan.")
-        facts = load_facts(self.args.host_facts)
-        self.facts = facts
+        self.service = service = InstallService.open(self.options)
+        if service.running() and not self.dry_run:
+            self.say("An install is running: following it (Ctrl+C: detach or stop it).")
+            return self._follow(None)
+        facts = self.facts = service.facts
         steps_file = self.args.steps_file
-        unfinished = resumable_install(  # damaged/locked: refused, except by a dry run
-            self.state_dir, refuse_locked=not self.dry_run, unreadable=self._could_not_read if self.dry_run else None
-        )
-        session = AnswerSession(facts, journal=unfinished.journal.answers if unfinished else {})
+        for note in service.notes:  # a dry run reads what it can
+            self._could_not_read(note)
+        unfinished = service.unfinished
+        session = service.answers
         answers_path = self.args.answers
         if not steps_file and answers_path:
             from wizard.answers.answers_file import load_answers
@@ -98,18 +104,11 @@ class PlainWizard:
     # --- host -------------------------------------------------------------------------------
 
     def _host_summary(self, session) -> None:
-        from wizard.host.checks import preflight_checks
-        from wizard.kolla.releases import find_release
-
         f = self.facts
         os_name = f.os.pretty_name or f"{f.os.id} {f.os.version_id}".strip() or "unknown OS"
         kvm = "KVM usable" if f.virt.usable else "KVM NOT usable"
         self.say(f"Host: {f.hostname or '?'}, {os_name}, {f.arch}, {kvm}.")
-        from wizard.host.probe import live_network_probe
-
-        values = session.values()
-        live = live_network_probe(self.args.host_facts)
-        checks = preflight_checks(f, find_release(values.get("openstack_release") or ""), answers=values, live=live)
+        checks = self.service.checks(session.values())
         bad = [c for c in checks if c.status != "pass"]
         passed = len(checks) - len(bad)
         self.say(f"Preflight: {passed} of {len(checks)} checks pass.")
@@ -123,10 +122,8 @@ class PlainWizard:
     # --- resume -----------------------------------------------------------------------------
 
     def _steps_plan(self, path: str):
-        from wizard.pipeline.plan import plan_from_steps_file
-
         self.say("A steps file replaces the OpenStack plan: no questions are asked.")
-        return plan_from_steps_file(path)
+        return self.service.plan()
 
     def _resume_prompt(self, session, unfinished, steps_plan) -> int | None:
         """When the journal has an unfinished install: resume it, review its answers, or quit."""
@@ -165,10 +162,7 @@ class PlainWizard:
     # --- review -----------------------------------------------------------------------------
 
     def _kolla_plan(self, session):
-        from wizard.pipeline.plan import build_plan
-
-        values = session.values()
-        return build_plan(values, self.facts, values.get("openstack_release"))
+        return self.service.plan(session.values())
 
     def _review(self, session, steps_plan) -> int:
         from wizard.answers.validation import validate_answers
@@ -276,19 +270,19 @@ class PlainWizard:
         return 0
 
     def _install(self, plan) -> int:
-        from wizard.ui.plain.progress import run_plan
-
+        """Start the install in the detached runner, then follow it."""
         if plan.problems:
             raise UserError("this host cannot run this plan: " + "; ".join(plan.problems))
+        run_id = self.service.start(plan, self.service.answers.values())
         self.say("")
+        self.say("The install runs on its own: closing this terminal does not stop it; `aio-wizard` shows it again.")
         sys.stdout.flush()
-        return run_plan(
-            self.prompter,
-            plan,
-            state_dir=self.state_dir,
-            log_dir=self.log_dir,
-            verbose=self.args.verbose,
-        )
+        return self._follow(run_id)
+
+    def _follow(self, run_id: str | None) -> int:
+        from wizard.ui.plain.progress import follow_install
+
+        return follow_install(self.prompter, self.service, run_id, verbose=self.args.verbose)
 
 
 def _writable_file(text: str) -> str | None:

@@ -1,21 +1,22 @@
-"""Run the plan with the console printer, and ask Retry / Skip / Abort / Show log on a failure.
+"""Follow the install with the console printer, and ask Retry / Skip / Abort / Show log on a failure.
 
-The runner runs in the main thread, exactly as ``aio-wizard run`` does: Ctrl+C and SIGTERM
-cancel it through :func:`install_signal_handlers` (the step's process group is stopped and the
-journal says "interrupted"), and its ``decide`` callback (called in the same thread) can prompt
-directly. The printer's ticker is the only other thread; it is held while a question is open.
+The install runs in the detached runner; this front end follows it through an
+:class:`~wizard.service.attach.Attachment` in the main thread, which also asks the decision
+(line prompts own the main thread). SIGHUP and SIGTERM detach (:mod:`wizard.service.signals`);
+Ctrl+C asks "detach, or stop the install?". The printer's ticker is the only other thread; it is
+held while a question is open.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from wizard.pipeline.events import Decision, StepFailure, exit_code
 from wizard.pipeline.journal import UnfinishedInstall
-from wizard.pipeline.model import Plan
-from wizard.ui.console import ConsolePrinter, run_with_console
+from wizard.service.service import InstallService
+from wizard.service.signals import front_end_policy, handling
+from wizard.ui.console import ConsolePrinter
 from wizard.ui.plain.prompter import Option, Prompter, discard_typeahead
 from wizard.ui.runs import last_lines
 
@@ -52,30 +53,54 @@ def make_decide(prompter: Prompter, printer: ConsolePrinter) -> Callable[[StepFa
     return decide
 
 
-def run_plan(
-    prompter: Prompter,
-    plan: Plan,
-    *,
-    state_dir: str | Path,
-    log_dir: str | Path,
-    verbose: bool = False,
-    stream=None,
+def follow_install(
+    prompter: Prompter, service: InstallService, run_id: str | None, *, verbose: bool = False, stream=None
 ) -> int:
-    """Run ``plan`` (resuming from the journal in ``state_dir``); return the exit code."""
-    status, journal = run_with_console(
-        plan,
-        state_dir=state_dir,
-        log_dir=log_dir,
-        decide=lambda printer: make_decide(prompter, printer),
-        verbose=verbose,
-        stream=stream or sys.stdout,
-    )
+    """Follow the install until it ends (its exit code) or the user detaches (0)."""
+    printer = ConsolePrinter(stream or sys.stdout, verbose=verbose)
+    decide = make_decide(prompter, printer)
+    try:
+        while True:
+            attachment = service.attach([printer], decide, run_id=run_id, decide_in_thread=False)
+            try:
+                with handling(front_end_policy(attachment.cancel, asks_on_interrupt=True)):
+                    status = attachment.run()
+            except KeyboardInterrupt:
+                choice = _ask_on_interrupt(prompter, printer)
+                if choice == "watch":
+                    run_id = None  # the journal has our run by now
+                    continue
+                if choice == "stop":
+                    prompter.say("Stopping the install (the running step is stopped and recorded as interrupted)...")
+                    service.stop()
+                    continue  # follow it to its end
+                status = None
+            break
+    finally:
+        printer.close()
+    if status is None:
+        prompter.say("Detached: the install goes on. `aio-wizard` shows it again; `aio-wizard stop` stops it.")
+        return 0
     if status in ("failed", "aborted"):
-        prompter.say(f"Logs are in {log_dir}. Run the wizard again to resume at the failed step.")
-    skipped = journal.data.get("skipped_steps") or []
+        prompter.say(f"Logs are in {service.options.log_dir}. Run the wizard again to resume at the failed step.")
+    skipped = attachment.data.get("skipped_steps") or []
     if status == "done" and skipped:
         prompter.say("The install is not complete: run the wizard again to run the skipped steps.")
     return exit_code(status, skipped)
+
+
+def _ask_on_interrupt(prompter: Prompter, printer: ConsolePrinter) -> str:
+    """Ctrl+C while following: detach (the install goes on), stop the install, or keep watching."""
+    options = [
+        Option("detach", "Detach: the install goes on without this terminal"),
+        Option("stop", "Stop the install (resumable later)"),
+        Option("watch", "Keep watching"),
+    ]
+    with printer.hold():
+        try:
+            return prompter.select("Detach, or stop the install?", options, default="detach")
+        except (KeyboardInterrupt, EOFError):
+            return "detach"
 
 
 def journal_summary(unfinished: UnfinishedInstall) -> list[str]:

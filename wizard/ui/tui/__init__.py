@@ -30,10 +30,13 @@ def main(args: argparse.Namespace) -> int:
         steps_file=args.steps_file,
         host_facts_path=args.host_facts,
         allow_templates=bool(getattr(args, "allow_templates", False)),
+        debug=args.debug,
     )
     notes = [f"could not read {note}" for note in session.notes]  # a dry run's unreadable journal
     warning = "; ".join(filter(None, [warning, *notes])) or None
     app = create_app(session=session, profile=profile, cursor_blink=not profile.console, warning=warning)
     app.run()
+    if app.detached:
+        print("aio-wizard: detached; the install goes on. `aio-wizard` shows it again, `aio-wizard stop` stops it.")
     code = app.return_code
     return int(code if code is not None else app.exit_code)

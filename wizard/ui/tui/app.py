@@ -26,7 +26,7 @@ class WizardApp(App[None]):
     TITLE = "aio-wizard"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
-        Binding("ctrl+q", "request_quit", "Quit", priority=True),
+        Binding("ctrl+q", "detach_quit", "Quit", priority=True),
         Binding("ctrl+c", "request_quit", "Quit", show=False, priority=True),
     ]
 
@@ -51,7 +51,9 @@ class WizardApp(App[None]):
         self.start = start
         self.exit_code = 0
         self.run_active: Callable[[], bool] = lambda: False
-        self.stop_run: Callable[[], None] = lambda: None
+        self.stop_run: Callable[[], None] = lambda: None  # stop following (detach); the install goes on
+        self.stop_install: Callable[[], None] = lambda: None  # stop the install itself
+        self.detached = False  # quit while the install ran on: main() says where it went
         if self.profile.console:
             self.animation_level = "none"
             self.theme = "ansi-dark"
@@ -72,28 +74,28 @@ class WizardApp(App[None]):
 
     # --- quitting --------------------------------------------------------------------------
 
+    def action_detach_quit(self) -> None:
+        """Quit (Ctrl+Q): a running install goes on without this front end (the runner is detached)."""
+        if self.run_active():
+            self.detached = True
+            self.stop_run()
+        self.exit(return_code=self.exit_code)
+
     def action_request_quit(self) -> None:
-        """Quit at once, unless a step is running: then ask, and stop the run cleanly first."""
+        """Ctrl+C: quit at once, unless an install runs: then ask "detach, or stop the install?"."""
         if not self.run_active():
             self.exit(return_code=self.exit_code)
             return
-        from wizard.ui.tui.screens.modals import ConfirmScreen
+        from wizard.ui.tui.screens.modals import LeaveScreen
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.stop_run()
-                self.exit(return_code=130)
+        def chosen(choice: str | None) -> None:
+            if choice == "detach":
+                self.action_detach_quit()
+            elif choice == "stop":
+                self.notify("Stopping the install: the running step is stopped and recorded as interrupted.")
+                self.stop_install()
 
-        self.push_screen(
-            ConfirmScreen(
-                "A step is running. Quit and stop the install?",
-                "The running step is stopped and recorded as interrupted. "
-                "Start aio-wizard again to resume where it stopped.",
-                yes="Stop and quit",
-                no="Keep installing",
-            ),
-            confirmed,
-        )
+        self.push_screen(LeaveScreen(), chosen)
 
 
 def create_app(

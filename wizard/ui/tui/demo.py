@@ -60,6 +60,7 @@ class ScriptedRunner:
         self.listener, self.decide_fn, self.script = listener, decide, list(script)
         self.decisions: list[str] = []
         self.cancelled = threading.Event()
+        self.stopped = False
         self._release = threading.Event()
         if not hold:
             self._release.set()
@@ -81,6 +82,12 @@ class ScriptedRunner:
         return "done"
 
     def cancel(self) -> None:
+        """Detach (what quitting does): the stand-in stops replaying."""
+        self.cancelled.set()
+
+    def stop(self) -> None:
+        """Stop the install (Ctrl+C, then Stop): recorded for the tests, then like a detach."""
+        self.stopped = True
         self.cancelled.set()
         self._release.set()
 

@@ -16,6 +16,9 @@ def start(app: App, first: str = "host") -> None:
     from wizard.ui.tui.screens.host import HostScreen
 
     app.push_screen(HostScreen())
+    if getattr(app.session, "attaching", False):  # an install runs: show it, ask nothing
+        to_progress(app)
+        return
     if first in ("questions", "review", "progress"):
         to_questions(app)
     if first in ("review", "progress"):

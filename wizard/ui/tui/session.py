@@ -1,9 +1,13 @@
 """Everything the screens need from the core, in one place.
 
-The TUI holds no install logic: facts come from ``wizard.host``, answers and their validation
-from ``wizard.answers``, the plan, the runner and the journal from ``wizard.pipeline``, the
-rendered globals and init-runonce environment from ``wizard.kolla``. This module is the only
-place the screens reach them through, so a change in a core API is absorbed here.
+The TUI holds no install logic: the session (facts, answers, journal), the checks, the plan and
+the install itself come from :class:`wizard.service.service.InstallService`; validation from
+``wizard.answers``, the rendered init-runonce environment from ``wizard.kolla``. This module is
+the only place the screens reach them through, so a change in a core API is absorbed here.
+
+The install runs in the detached runner: :meth:`Session.make_runner` gives the progress screen a
+Runner-like object that starts it and follows it, or, when the TUI was started while an install
+runs (:attr:`Session.attaching`), one that only follows it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from wizard.answers.session import AnswerSession
 from wizard.errors import UserError
 from wizard.files import write_output
 from wizard.host.facts import HostFacts
+from wizard.service.options import DEFAULT_LOG_DIR, DEFAULT_STATE_DIR, InstallOptions
+from wizard.service.service import InstallService
 
 
 @dataclass
@@ -38,6 +44,8 @@ class Session:
     unfinished: Any = None  # the journal's unfinished install (wizard.pipeline.journal.UnfinishedInstall)
     probed_here: bool = False  # the facts are this machine's: the checks that send packets may run
     notes: list[str] = field(default_factory=list)  # what a dry run could not read, shown on the Host screen
+    service: InstallService | None = None
+    attaching: bool = False  # an install was running when the TUI started: follow it, ask nothing
     _checks: list[Any] | None = None
     _plan: Any = None
     _plan_key: str | None = None
@@ -55,31 +63,38 @@ class Session:
         kolla_dir: str | Path | None = None,
         host_facts_path: str | None = None,
         allow_templates: bool = False,
+        debug: bool = False,
     ) -> Session:
-        probed_here = facts is None and not host_facts_path
-        if facts is None:
-            from wizard.host.probe import load_facts
-
-            facts = load_facts(host_facts_path)
-        from wizard.cli import DEFAULT_LOG_DIR, DEFAULT_STATE_DIR
-
-        session = cls(
-            facts=facts,
+        options = InstallOptions(
             state_dir=Path(state_dir or DEFAULT_STATE_DIR),
             log_dir=Path(log_dir or DEFAULT_LOG_DIR),
+            host_facts=host_facts_path,
+            answers=answers_path,
+            steps_file=steps_file,
+            dry_run=dry_run,
+            kolla_dir=Path(kolla_dir or "/etc/kolla"),
+            allow_templates=allow_templates,
+            debug=debug,
+        )
+        service = InstallService.open(options, facts)  # UserError: a damaged journal
+        session = cls(
+            facts=service.facts,
+            state_dir=options.state_dir,
+            log_dir=options.log_dir,
             dry_run=dry_run,
             answers_path=answers_path,
             steps_file=steps_file,
-            kolla_dir=Path(kolla_dir or "/etc/kolla"),
-            probed_here=probed_here,
+            kolla_dir=options.kolla_dir,
+            probed_here=service.probed_here,
             allow_templates=allow_templates,
+            service=service,
         )
-        from wizard.ui.runs import resumable_install
-
-        unreadable = session.notes.append if dry_run else None  # a dry run reads what it can
-        session.unfinished = resumable_install(session.state_dir, refuse_locked=not dry_run, unreadable=unreadable)
-        journal = session.unfinished.journal.answers if session.unfinished else {}
-        session.answers = AnswerSession(facts, given=session._load_given(), journal=journal)
+        session.attaching = service.running() and not dry_run
+        session.notes.extend(service.notes)  # a dry run reads what it can
+        session.unfinished = None if session.attaching else service.unfinished
+        recorded = service.unfinished  # also the running install's: its answers are what the Done screen shows
+        journal = recorded.journal.answers if recorded else {}
+        session.answers = AnswerSession(service.facts, given=session._load_given(), journal=journal)
         session.values = session.resolved().values
         return session
 
@@ -88,14 +103,12 @@ class Session:
     def checks(self) -> list[Any]:
         """The preflight checks (``Check(id, title, status, reason, hint)``) for the chosen release, computed once."""
         if self._checks is None:
-            from wizard.host.checks import preflight_checks
-            from wizard.host.probe import live_network_probe
-            from wizard.kolla.releases import find_release
-
-            release = find_release(self.values.get("openstack_release") or "")
-            live = live_network_probe(None, offline=not self.probed_here)
-            self._checks = list(preflight_checks(self.facts, release, answers=self.values, live=live))
+            self._checks = list(self._service().checks(self.values))
         return self._checks
+
+    def _service(self) -> InstallService:
+        assert self.service is not None, "Session.create makes the service"
+        return self.service
 
     # --- journal ---------------------------------------------------------------------------
 
@@ -202,22 +215,8 @@ class Session:
     # --- plan ------------------------------------------------------------------------------
 
     def plan(self) -> Any:
-        """The plan for the current answers (or the ``--steps-file`` plan), cached per answers."""
-        import json
-
-        key = json.dumps(self.values, sort_keys=True, default=str)
-        if self._plan is None or self._plan_key != key:
-            from wizard.pipeline import plan as plan_mod
-
-            if self.steps_file:
-                self._plan = plan_mod.plan_from_steps_file(self.steps_file)
-            else:
-                from wizard.kolla.releases import get_release
-
-                release = get_release(self.values["openstack_release"])
-                self._plan = plan_mod.build_plan(self.values, self.facts, release)
-            self._plan_key = key
-        return self._plan
+        """The plan for the current answers (or the ``--steps-file`` plan), built once per answers by the service."""
+        return self._service().plan(self.values)
 
     def plan_text(self) -> str:
         from wizard.pipeline.plan import render_plan
@@ -225,6 +224,8 @@ class Session:
         return render_plan(self.plan())
 
     def step_titles(self) -> list[tuple[str, str]]:
+        if self.attaching:  # the running install's steps, as its journal lists them
+            return [(str(p.get("id")), str(p.get("title") or p.get("id"))) for p in self.journal().planned()]
         return [(s.id, s.title) for s in self.plan().steps]
 
     def done_steps(self) -> dict[str, str]:
@@ -282,11 +283,12 @@ class Session:
     # --- run -------------------------------------------------------------------------------
 
     def make_runner(self, listener: Any, decide: Any) -> Any:
-        """A :class:`wizard.pipeline.runner.Runner` for the current plan, reporting to ``listener``."""
-        from wizard.pipeline.journal import Journal
-        from wizard.pipeline.runner import Runner
-
-        return Runner(self.plan(), Journal.load(self.state_dir), self.log_dir, [listener], decide)
+        """What the progress screen runs in its worker: the install started in the detached runner and
+        followed (or only followed, when :attr:`attaching`). Its ``cancel()`` detaches; ``stop()`` stops."""
+        service = self._service()
+        if self.attaching:
+            return service.attach([listener], decide)
+        return service.install(self.plan(), self.values, [listener], decide)
 
     # --- done ------------------------------------------------------------------------------
 

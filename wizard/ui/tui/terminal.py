@@ -28,9 +28,10 @@ NO_TTY_MESSAGE = (
 )
 
 SSH_WARNING = (
-    "You are connected over SSH without tmux or screen: if the connection drops, the install stops "
-    "with it. It can be resumed: log in again and start aio-wizard, it offers to resume. "
-    "Safer: quit and start it inside `tmux` (or `screen`)."
+    "You are connected over SSH without tmux or screen. The install runs on its own, detached from "
+    "this terminal: if the connection drops, it goes on (a step that fails waits for your decision). "
+    "Log in again and start aio-wizard to see it live; `aio-wizard status` prints where it is. "
+    "Only the questions typed so far are lost: `tmux` (or `screen`) keeps this screen too."
 )
 
 

@@ -46,6 +46,40 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(True)
 
 
+class LeaveScreen(ModalScreen[str]):
+    """Ctrl+C while an install runs: Detach (it goes on) / Stop the install / Keep watching; Escape keeps watching."""
+
+    BINDINGS = [
+        Binding("escape", "choose('watch')", "Keep watching"),
+        Binding("d", "choose('detach')", "Detach"),
+        Binding("s", "choose('stop')", "Stop the install"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="leave-dialog"):
+            yield Static(Text("Detach, or stop the install?", style="bold"), classes="dialog-title")
+            yield Static(
+                "The install runs on its own, not in this terminal. Detach: it goes on, and `aio-wizard` "
+                "shows it again. Stop: the running step is stopped and recorded as interrupted; "
+                "`aio-wizard` resumes it later.",
+                classes="dialog-body",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Detach", id="detach", variant="primary", compact=True)
+                yield Button("Stop the install", id="stop", variant="error", compact=True)
+                yield Button("Keep watching", id="watch", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#detach", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id or "watch")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+
 class ResumeScreen(ModalScreen[str]):
     """An unfinished install was found: Resume / Review answers / Start over."""
 

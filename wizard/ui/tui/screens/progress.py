@@ -9,6 +9,7 @@ step talks. A step that failed for good blocks the runner in ``decide`` until th
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -151,6 +152,7 @@ class ProgressScreen(Screen[None]):
         self.set_interval(interval, self._tick)
         self.app.run_active = lambda: self.running
         self.app.stop_run = self.stop
+        self.app.stop_install = self.stop_install
         self.start_run()
 
     # --- running ---------------------------------------------------------------------------
@@ -170,15 +172,26 @@ class ProgressScreen(Screen[None]):
         assert self.runner is not None
         try:
             self.runner.run(**self.app.session.run_options())
-        except BaseException as exc:  # shown on screen rather than killing the app
+        except BaseException as exc:  # shown on screen rather than killing the app, and logged
+            logging.getLogger("wizard.ui.tui").exception("the run's worker failed")
             code = exc.exit_code if isinstance(exc, UserError) else 2
             self.pump.put(RunCrashed(str(exc) or type(exc).__name__, code))  # type: ignore[arg-type]
 
     def stop(self) -> None:
-        """Cancel the run (quitting): answer any pending question with abort, stop the runner."""
-        self.box.cancel()
+        """Stop following (quitting): the install goes on in its runner.
+
+        The runner is detached first, so the abort that :meth:`DecisionBox.cancel` gives a pending
+        question is never sent to the install (only the user's own Abort is).
+        """
         if self.runner is not None and self.running:
             self.runner.cancel()
+        self.box.cancel()
+
+    def stop_install(self) -> None:
+        """Stop the install itself (Ctrl+C, then Stop): its runner stops the step; we follow it to the end."""
+        stop = getattr(self.runner, "stop", None)
+        if stop is not None and self.running:
+            self.run_worker(stop, thread=True, name="stop", exit_on_error=False)
 
     def on_unmount(self) -> None:
         self.stop()
