@@ -244,7 +244,10 @@ class Journal:
             "release": plan.release,
             "source": plan.source,
             "answers": public_answers(plan.answers),
-            "plan": [{"id": s.id, "title": s.title, "fingerprint": s.fingerprint} for s in plan.steps],
+            "plan": [
+                {"id": s.id, "title": s.title, "fingerprint": s.fingerprint, "expected": s.expected_seconds}
+                for s in plan.steps
+            ],
             "steps": steps,
             "status": "running",
             "pid": os.getpid(),

@@ -221,6 +221,7 @@ class PlannedStep:
     done_check: DoneCheck | None = None
     done_check_display: str = ""
     notes: tuple[str, ...] = ()
+    expected_seconds: float = 20.0  # how long the step usually takes (StepSpec.expected): the progress estimate
 
     @functools.cached_property
     def fingerprint(self) -> str:

@@ -156,6 +156,7 @@ def plan_as_json(plan: Plan, base_env: Mapping[str, str] | None = None) -> dict[
                 "optional": step.optional,
                 "depends_on": list(step.depends_on),
                 "done_check": step.done_check_display or None,
+                "expected_seconds": step.expected_seconds,
                 "commands": [
                     {"argv": list(cmd.argv), "env": cmd.environment_changes(base), "ok_exit": list(cmd.ok_exit)}
                     for cmd in step.commands

@@ -171,6 +171,7 @@ class StepSpec:
     applies: Callable[[Ctx], bool] = lambda ctx: True
     done: Callable[[Ctx, Path], str | None] | None = None
     done_files: str = ""
+    expected: float = 20.0  # seconds on a typical server with a fast mirror: the front ends' estimate
     done_when: str = ""
 
 
@@ -867,6 +868,7 @@ CATALOG: tuple[StepSpec, ...] = (
         depends_on=("openstack_release",),
         done=_python_done,
         done_when="dpkg lists every one of these packages as installed",
+        expected=90.0,
     ),
     StepSpec(
         "debug-tools",
@@ -898,6 +900,7 @@ CATALOG: tuple[StepSpec, ...] = (
         retry=NETWORK_RETRY,
         done=lambda ctx, root: packages_done(root, _virt_packages(ctx)),
         done_when="dpkg lists every one of these packages as installed",
+        expected=180.0,
     ),
     StepSpec(
         "host-libvirt-off",
@@ -944,6 +947,7 @@ CATALOG: tuple[StepSpec, ...] = (
         retry=NETWORK_RETRY,
         done=_kolla_ansible_done,
         done_when="{venv} holds kolla-ansible (and kolla for builds) of this release, from this source",
+        expected=120.0,
     ),
     StepSpec(
         "install-deps",
@@ -953,6 +957,7 @@ CATALOG: tuple[StepSpec, ...] = (
         depends_on=("openstack_release", "venv_path"),
         retry=NETWORK_RETRY,
         applies=lambda ctx: bool(ctx.release.install_deps),
+        expected=90.0,
     ),
     StepSpec(
         "kolla-config",
@@ -1006,6 +1011,7 @@ CATALOG: tuple[StepSpec, ...] = (
         "installs Docker CE and the host packages and settings kolla-ansible needs",
         _ka("bootstrap-servers"),
         retry=KA_RETRY,
+        expected=300.0,
     ),
     StepSpec(
         "kolla-build",
@@ -1022,6 +1028,7 @@ CATALOG: tuple[StepSpec, ...] = (
         ),
         retry=RetryPolicy(retries=1, delays=(60.0,)),
         applies=lambda ctx: ctx.build,
+        expected=10800.0,
     ),
     StepSpec(
         "prechecks",
@@ -1029,6 +1036,7 @@ CATALOG: tuple[StepSpec, ...] = (
         "validates the host and the globals before deploying",
         _prechecks,
         depends_on=("image_source", "docker_registry", "docker_namespace"),
+        expected=120.0,
     ),
     StepSpec(
         "pull",
@@ -1037,13 +1045,17 @@ CATALOG: tuple[StepSpec, ...] = (
         _pull,
         retry=RetryPolicy(retries=3, delays=(30.0, 90.0, 180.0)),
         applies=lambda ctx: not ctx.build,
+        expected=900.0,
     ),
-    StepSpec("deploy", "Deploy OpenStack", "starts every OpenStack service in its container", _ka("deploy")),
+    StepSpec(
+        "deploy", "Deploy OpenStack", "starts every OpenStack service in its container", _ka("deploy"), expected=1500.0
+    ),
     StepSpec(
         "post-deploy",
         "Write the admin credentials",
         "post-deploy writes /etc/kolla/admin-openrc.sh (and clouds.yaml)",
         _ka("post-deploy"),
+        expected=60.0,
     ),
     StepSpec(
         "openstackclient",
@@ -1054,6 +1066,7 @@ CATALOG: tuple[StepSpec, ...] = (
         retry=NETWORK_RETRY,
         done=_openstackclient_done,
         done_when="{venv}/bin/openstack exists",
+        expected=60.0,
     ),
     StepSpec(
         "init-runonce",
@@ -1066,6 +1079,7 @@ CATALOG: tuple[StepSpec, ...] = (
         retry=NO_RETRY,
         applies=lambda ctx: bool(ctx.a("run_init_runonce", True)),
         done=_runonce_done,
+        expected=120.0,
     ),
     StepSpec(
         "summary",
@@ -1181,6 +1195,7 @@ def build_kolla_plan(answers: Mapping[str, Any], facts: Any, release: Any = None
                 done_check=_done_check(spec, ctx, body),
                 done_check_display=_done_when(spec, ctx, body),
                 notes=body.notes,
+                expected_seconds=spec.expected,
             )
         )
     return Plan(

@@ -223,6 +223,16 @@ class Session:
 
         return render_plan(self.plan())
 
+    def expected_seconds(self) -> dict[str, float]:
+        """How long each step usually takes, as its declaration says (the journal's copy when attaching)."""
+        if self.attaching:
+            out = {}
+            for p in self.journal().planned():
+                if isinstance(p.get("expected"), int | float):
+                    out[str(p.get("id"))] = float(p["expected"])
+            return out
+        return {s.id: s.expected_seconds for s in self.plan().steps}
+
     def step_titles(self) -> list[tuple[str, str]]:
         if self.attaching:  # the running install's steps, as its journal lists them
             return [(str(p.get("id")), str(p.get("title") or p.get("id"))) for p in self.journal().planned()]

@@ -1,7 +1,7 @@
 """Elapsed times, durations and the install's time estimate, as the progress screen shows them.
 
-The estimate weighs each step: its duration from an earlier run (the journal) when known, else a
-rough figure for the slow Kolla steps (image pulls, deploy, kolla-build), else a small default.
+The estimate weighs each step: its duration from an earlier run (the journal) when known, else what
+the step's own declaration expects (``PlannedStep.expected_seconds``), else a small default.
 These are UI guesses only; nothing in the pipeline depends on them.
 """
 
@@ -9,23 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-# Rough seconds for steps whose duration dwarfs the rest (on a typical server with a fast mirror).
-STEP_WEIGHTS: dict[str, float] = {
-    "kolla-build": 3 * 3600,
-    "build-images": 3 * 3600,
-    "pull-images": 900,
-    "pull": 900,
-    "deploy": 1500,
-    "bootstrap-servers": 300,
-    "prechecks": 120,
-    "install-kolla-ansible": 120,
-    "install-deps": 90,
-    "virtualization-packages": 180,
-    "python-prerequisites": 90,
-    "post-deploy": 60,
-    "init-runonce": 120,
-    "openstack-client": 60,
-}
 DEFAULT_WEIGHT = 20.0
 
 
@@ -39,10 +22,11 @@ def fmt_duration(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
-def expected_seconds(step_id: str, history: Mapping[str, float]) -> float:
+def expected_seconds(step_id: str, history: Mapping[str, float], planned: Mapping[str, float]) -> float:
+    """An earlier run's duration of the step, else the plan's expectation, else the default."""
     if step_id in history and history[step_id] > 0:
         return history[step_id]
-    return STEP_WEIGHTS.get(step_id, DEFAULT_WEIGHT)
+    return planned.get(step_id, DEFAULT_WEIGHT)
 
 
 def progress_fraction(
@@ -50,9 +34,10 @@ def progress_fraction(
     finished: Mapping[str, float],
     running: tuple[str, float] | None,
     history: Mapping[str, float],
+    planned: Mapping[str, float],
 ) -> float:
     """Share of the expected work done: finished steps count whole, the running one up to its weight."""
-    weights = {s: expected_seconds(s, history) for s in step_ids}
+    weights = {s: expected_seconds(s, history, planned) for s in step_ids}
     total = sum(weights.values()) or 1.0
     done = sum(weights[s] for s in step_ids if s in finished)
     if running is not None and running[0] in weights:
@@ -65,13 +50,14 @@ def remaining_seconds(
     finished: Mapping[str, float],
     running: tuple[str, float] | None,
     history: Mapping[str, float],
+    planned: Mapping[str, float],
 ) -> float:
     """Expected seconds left: the weights of the steps not finished, minus what the running one already took."""
     left = 0.0
     for s in step_ids:
         if s in finished:
             continue
-        w = expected_seconds(s, history)
+        w = expected_seconds(s, history, planned)
         if running is not None and running[0] == s:
             w = max(w - running[1], 1.0)
         left += w

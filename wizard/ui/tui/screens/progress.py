@@ -375,8 +375,8 @@ class ProgressScreen(Screen[None]):
         cur = self._row(self.current) if self.current else None
         if cur is not None and cur.started is not None:
             running = (cur.step_id, now - cur.started)
-        history = self.app.session.history()
-        frac = progress_fraction(ids, finished, running, history)
+        history, planned = self.app.session.history(), self._expected()
+        frac = progress_fraction(ids, finished, running, history, planned)
         self.query_one("#overall-bar", Static).update(bar_text(frac, ascii_only=self.app.ascii_only))
         elapsed = now - self.plan_started_at if self.plan_started_at is not None else 0.0
         n_done = len(finished)
@@ -384,8 +384,17 @@ class ProgressScreen(Screen[None]):
         text.append(f"Step {min(n_done + (1 if running else 0), len(ids))}/{len(ids)}", style="bold")
         text.append(f"  elapsed {fmt_duration(elapsed)}")
         if self.running:
-            text.append(f"  about {fmt_duration(remaining_seconds(ids, finished, running, history))} left")
+            text.append(f"  about {fmt_duration(remaining_seconds(ids, finished, running, history, planned))} left")
         self.query_one("#overall-text", Static).update(text)
+
+    def _expected(self) -> dict[str, float]:
+        """The steps' expected durations, read once (the plan does not change during a run)."""
+        if not hasattr(self, "_expected_cache"):
+            try:
+                self._expected_cache = self.app.session.expected_seconds()
+            except (UserError, OSError):  # an unreadable journal: the default weights still give an estimate
+                self._expected_cache = {}
+        return self._expected_cache
 
     # --- the user's choices ----------------------------------------------------------------
 
