@@ -1,6 +1,6 @@
 """The one-way flow of docs/ARCHITECTURE.md, machine-checked: no module imports a layer above its own.
 
-    host → kolla → answers → preflight (host.checks, host.report) → pipeline → support → service → ui → commands → cli
+    host → kolla → answers → preflight → pipeline → support → service → ui → commands → cli
 
 Every import counts, module-level or inside a function (a lazy import is still a dependency).
 The base modules (``wizard``, ``wizard.errors``, ``wizard.files``, ``wizard.durations``,
@@ -16,9 +16,6 @@ from pathlib import Path
 WIZARD = Path(__file__).resolve().parents[1] / "wizard"
 
 #: Rank of each layer: a module may import its own rank or a lower one. The most specific name wins.
-#: ``host.checks`` and ``host.report`` judge the facts against the answers and the release (the
-#: defaults' own NIC choice, the release's Debian versions): they are the preflight layer, above
-#: answers and kolla, whatever their folder; no probe imports them.
 LAYERS: dict[str, int] = {
     "wizard": 0,
     "wizard.errors": 0,
@@ -28,8 +25,7 @@ LAYERS: dict[str, int] = {
     "wizard.host": 10,
     "wizard.kolla": 20,
     "wizard.answers": 30,
-    "wizard.host.checks": 35,
-    "wizard.host.report": 35,
+    "wizard.preflight": 35,  # the facts judged against the answers and the release
     "wizard.pipeline": 40,
     "wizard.support": 45,  # bundle, destroy, recover-mariadb: after an install, below the service
     "wizard.service": 50,
@@ -113,6 +109,6 @@ def test_the_checker_sees_a_lazy_upward_import(tmp_path):
     try:
         assert imports_of(bad) == {"wizard.pipeline", "wizard.answers"}
         assert layer_of("wizard.host.bad") == "wizard.host"
-        assert layer_of("wizard.host.checks") == "wizard.host.checks"
+        assert layer_of("wizard.preflight.checks") == "wizard.preflight"
     finally:
         WIZARD = saved

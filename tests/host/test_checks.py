@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 
 from tests.host.conftest import GUIDE_HOST, StubLive, host, nic
-from wizard.host.checks import GIB, Check, preflight_checks
 from wizard.host.facts import Address, DefaultRoute, HostFacts, Listener, OsRelease, Virtualization
 from wizard.kolla.releases import get_release, newest_release
+from wizard.preflight.checks import GIB, Check, preflight_checks
 
 GOOD = dataclasses.replace(
     GUIDE_HOST,

@@ -114,7 +114,7 @@ def test_report_shows_a_range_as_the_front_ends_do():
     from tests.host.conftest import GUIDE_HOST
     from wizard.answers.defaults import Default
     from wizard.answers.text_form import to_text
-    from wizard.host.report import render_report
+    from wizard.preflight.report import render_report
 
     value = {"start": "10.1.1.210", "end": "10.1.1.240"}
     text = render_report(GUIDE_HOST, [], {"ext_net_range": Default(value, "31 addresses")})

@@ -19,9 +19,9 @@ from tests.conftest import REPO
 from tests.host.conftest import FakeRunner, build_root
 from tests.pipeline.hosts import DEBIAN_12_ARM64
 from tests.support.guide import GUIDE_ANSWERS, GUIDE_HOST_FILE
-from wizard.host.checks import preflight_checks
 from wizard.host.probe import probe_host
-from wizard.host.report import render_report
+from wizard.preflight.checks import preflight_checks
+from wizard.preflight.report import render_report
 
 
 def test_plan_for_a_release_this_host_cannot_run_says_so_on_its_last_line(tmp_path, wizard_cli, state_dirs):
@@ -76,7 +76,7 @@ def test_probe_says_absent_for_a_missing_etc_hosts_and_fine_for_no_python_comman
 
 def test_the_root_hint_works_on_a_minimal_debian_without_sudo():
     from tests.host.conftest import GUIDE_HOST
-    from wizard.host.checks import check_root
+    from wizard.preflight.checks import check_root
 
     hint = check_root(GUIDE_HOST).hint or ""
     assert "sudo aio-wizard" not in hint

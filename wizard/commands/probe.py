@@ -13,9 +13,9 @@ import json
 import sys
 
 from wizard.answers.defaults import detected_defaults
-from wizard.host.checks import preflight_checks
 from wizard.host.probe import live_network_probe, load_facts
-from wizard.host.report import probe_document, render_report
+from wizard.preflight.checks import preflight_checks
+from wizard.preflight.report import probe_document, render_report
 
 
 def run(args: argparse.Namespace) -> int:

@@ -173,8 +173,8 @@ def apparmor_disable(profile: str) -> int:
 def preflight(release: str | None, answers: dict[str, str] | None = None, *, offline: bool = False) -> int:
     """The preflight step: probe this host, run every check (the live ones too, unless ``offline``)
     and fail on a failed one. ``answers``: the plan's network answers (missing ones are detected)."""
-    from wizard.host.checks import preflight_checks
     from wizard.host.probe import live_network_probe, probe_host
+    from wizard.preflight.checks import preflight_checks
 
     facts = probe_host()
     rel = None

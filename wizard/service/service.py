@@ -26,7 +26,6 @@ from wizard.answers.answers_file import dump_answers, load_answers, read_answers
 from wizard.answers.session import AnswerSession
 from wizard.errors import UserError
 from wizard.files import atomic_write, ensure_private_dir
-from wizard.host.checks import Check, preflight_checks
 from wizard.host.facts import HostFacts
 from wizard.host.probe import live_network_probe, load_facts
 from wizard.kolla.releases import find_release
@@ -36,6 +35,7 @@ from wizard.pipeline.lock import is_locked
 from wizard.pipeline.model import Plan
 from wizard.pipeline.plan import render_plan
 from wizard.pipeline.runner import Runner
+from wizard.preflight.checks import Check, preflight_checks
 from wizard.service import control
 from wizard.service.attach import Attachment, MaybeDecide
 from wizard.service.debuglog import setup_debug_log

@@ -198,8 +198,8 @@ class BundleBuilder:
             return None
         try:
             from wizard.answers.defaults import detected_defaults
-            from wizard.host.checks import preflight_checks
-            from wizard.host.report import probe_document
+            from wizard.preflight.checks import preflight_checks
+            from wizard.preflight.report import probe_document
 
             facts = self.load_facts()
             try:

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from wizard.answers.text_form import to_text
-from wizard.host.checks import GIB, Check
 from wizard.host.facts import HostFacts, Nic
+from wizard.preflight.checks import GIB, Check
 
 WIDTH = 80
 _LABEL = 18
