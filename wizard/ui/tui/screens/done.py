@@ -21,8 +21,9 @@ from wizard.ui.tui.timing import fmt_duration
 from wizard.ui.tui.widgets.stage_bar import StageBar
 
 NEXT_COMMANDS = (
-    "source /etc/kolla/admin-openrc.sh",
-    "  # or: export OS_CLIENT_CONFIG_FILE=/etc/kolla/clouds.yaml OS_CLOUD=kolla-admin",
+    # OS_CLOUD alone finds no clouds.yaml (the client looks in ~/.config/openstack and /etc/openstack);
+    # before Zed there is only admin-openrc.sh, named on the Credentials line
+    "export OS_CLIENT_CONFIG_FILE=/etc/kolla/clouds.yaml OS_CLOUD=kolla-admin",
     "openstack service list",
     "openstack server create --image cirros --flavor m1.tiny --key-name mykey --network demo-net demo1",
     "openstack floating ip create public1",
