@@ -61,6 +61,7 @@ def test_questions_in_group_keep_catalog_order():
         "ext_net_range",
         "demo_net_cidr",
         "run_init_runonce",
+        "verify_cloud",
     ]
 
 

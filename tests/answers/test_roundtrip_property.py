@@ -83,6 +83,7 @@ def valid_answers(draw) -> dict:
         "ext_net_range": {"start": str(ipaddress.IPv4Address(start)), "end": str(ipaddress.IPv4Address(end))},
         "demo_net_cidr": draw(st.sampled_from(["10.0.0.0/24", "192.168.100.0/24", "10.0.8.0/22"])),
         "run_init_runonce": draw(st.booleans()),
+        "verify_cloud": draw(st.booleans()),
     }
 
 

@@ -74,6 +74,7 @@ NOT_RUN_REASONS = {
     "post-deploy": "reads the deployed cloud: needs deploy",
     "openstackclient": "pip-installs with constraints from releases.openstack.org (beyond the registries)",
     "init-runonce": "needs a running cloud and downloads CirrOS from the internet",
+    "verify": "boots an instance in the deployed cloud and pings/SSHes it",
     "summary": "reports on the deployed cloud",
 }
 

@@ -7,6 +7,29 @@ import pytest
 from wizard.pipeline.hints import find_hint
 
 SAMPLES = {
+    "verify-no-valid-host": [
+        "created server aio-wizard-verify-4242 (cirros, m1.tiny, demo-net)\n"
+        "  waiting for aio-wizard-verify-4242: BUILD (3 s)\n"
+        "FAIL boot aio-wizard-verify-4242 (6.1 s): status ERROR: No valid host was found. There are not enough "
+        "hosts available.\nverify: FAILED",
+    ],
+    "verify-qemu-cpu": [
+        "FAIL boot aio-wizard-verify-77 (41.0 s): status ERROR: internal error: process exited while connecting "
+        "to monitor: Could not access KVM kernel module: No such file or directory\n"
+        "qemu-system-x86_64: failed to initialize KVM: No such file or directory",
+        "FAIL boot aio-wizard-verify-77 (12.3 s): status ERROR: unsupported configuration: CPU mode "
+        "'host-passthrough' for aarch64 qemu domain on aarch64 host is not supported by hypervisor",
+    ],
+    "verify-mtu": [
+        "ok  ping 10.1.1.160 (1.2 s)\n"
+        "FAIL ping -M do -s 1472 10.1.1.160 (6.0 s): large ping fails, small works (MTU): "
+        "3 packets transmitted, 0 received, 100% packet loss, time 2041ms",
+    ],
+    "verify-unreachable": [
+        "ok  floating IP 10.0.2.160 from public1 (2.4 s)\n"
+        "FAIL ping 10.0.2.160 (181.0 s): 3 packets transmitted, 0 received, 100% packet loss, time 2050ms\n"
+        "verify: FAILED",
+    ],
     "apt-lock": [
         "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 3421 (unattended-upgr)\n"
         "E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another process using it?",
@@ -164,6 +187,10 @@ SAMPLES = {
 
 #: The fix failures.md names for each, which the hint must say.
 FIXES = {
+    "verify-no-valid-host": ["openstack compute service list"],
+    "verify-qemu-cpu": ["virt_type = qemu", "cpu_models"],
+    "verify-mtu": ["global_physnet_mtu"],
+    "verify-unreachable": ["ip route get 10.0.2.160"],
     "mariadb-port": ["enable_proxysql", "proxysql", "kolla-ansible mariadb_recovery -i"],
     "mariadb-wsrep": ["kolla-ansible mariadb_recovery -i"],
     "hostname": ["manage_etc_hosts: false", "getent ahostsv4"],

@@ -16,14 +16,24 @@ Environment:
                              options (``subnet create *public1-subnet``): a matching call fails with exit 1
   FAKE_OPENSTACK_FAIL_TIMES  how many matching calls fail (default 1, so a retry can pass; 0: every one)
   FAKE_CURL_FAIL             set: curl fails with exit 22 (HTTP error with --fail)
+  FAKE_SERVER_BUILD_SHOWS    how many ``server show`` calls see a new server in BUILD before ACTIVE (default 2)
+  FAKE_SERVER_FAULT          a message: new servers go to ERROR with this fault (``No valid host was found...``)
+  FAKE_PING_FAIL             set: the fake ``ping`` gets no answer (exit 1)
+  FAKE_PING_LARGE_FAIL       set: only a ``ping -s SIZE`` gets no answer (an MTU problem)
+  FAKE_SSH_FAIL              set: the fake ``ssh`` fails (exit 255, connection refused)
+  FAKE_SSH_UNAME             what ``uname -m`` prints through the fake ``ssh`` (default: this machine's)
 
 Supported: exactly :data:`COMMANDS` (what init-runonce 9.x-22.x call, and the wizard's external-network
 check): image list/create, network create/show/list, subnet create/show/list, router create/show/list,
 router add subnet, router set --external-gateway, project list, user list, security group list,
-security group rule create, keypair create/list, quota set, flavor create/list; global options
+security group rule create, keypair create/list, quota set, flavor create/list, and for the verify step
+server create/show/list/delete, server add floating ip, floating ip create/list/delete; global options
 --os-cloud, --debug, -v; output options -f json|value|table|yaml and -c on show/list/create.
-To add a command (server create, floating ip...): add a :class:`Cmd` row and a handler taking
-``(state, args) -> dict | list[dict] | None``; raise :class:`Fail` for an API error.
+To add a command: add a :class:`Cmd` row and a handler taking ``(state, args) -> dict | list[dict] | None``;
+raise :class:`Fail` for an API error. A positional named ``NAME+`` takes one or more values.
+
+``ping`` and ``ssh`` fakes (``install_fakes`` puts them on PATH too) log their argv to ``host.jsonl`` and
+never send a packet: verify's host-side checks run against them.
 """
 
 from __future__ import annotations
@@ -46,6 +56,12 @@ FAIL_AT_ENV = "FAKE_OPENSTACK_FAIL_AT"
 FAIL_ON_ENV = "FAKE_OPENSTACK_FAIL_ON"
 FAIL_TIMES_ENV = "FAKE_OPENSTACK_FAIL_TIMES"
 CURL_FAIL_ENV = "FAKE_CURL_FAIL"
+BUILD_SHOWS_ENV = "FAKE_SERVER_BUILD_SHOWS"
+SERVER_FAULT_ENV = "FAKE_SERVER_FAULT"
+PING_FAIL_ENV = "FAKE_PING_FAIL"
+PING_LARGE_FAIL_ENV = "FAKE_PING_LARGE_FAIL"
+SSH_FAIL_ENV = "FAKE_SSH_FAIL"
+SSH_UNAME_ENV = "FAKE_SSH_UNAME"
 ADMIN_PROJECT_ID = "a0000000-0000-4000-8000-000000000001"
 DEFAULT_SG_ID = "50000000-0000-4000-8000-000000000001"
 
@@ -97,6 +113,8 @@ def _new_state() -> dict[str, Any]:
         "keypairs": [],
         "flavors": [],
         "quotas": {},
+        "servers": [],
+        "floating_ips": [],
     }
 
 
@@ -379,6 +397,141 @@ def flavor_list(state, args):
     ]
 
 
+def image_list_filtered(state, args):
+    images = state["images"]
+    if args.name:
+        images = [i for i in images if i["name"] == args.name]
+    return [{"ID": i["id"], "Name": i["name"], "Status": i["status"]} for i in images]
+
+
+def server_create(state, args):
+    image = _find(state, "images", args.image, "Image")
+    flavor = _find(state, "flavors", args.flavor, "Flavor")
+    nets = [_find(state, "networks", n, "Network") for n in args.network or []]
+    if args.key_name and not any(k["name"] == args.key_name for k in state["keypairs"]):
+        raise Fail("BadRequestException: 400: Invalid key_name provided. (HTTP 400)")
+    fault = os.environ.get(SERVER_FAULT_ENV)
+    server = {
+        "id": _new_id(state),
+        "name": args.name,
+        "status": "BUILD",
+        "image": {"id": image["id"]},
+        "flavor": flavor["name"],
+        "key_name": args.key_name,
+        "networks": [n["id"] for n in nets],
+        "addresses": {},
+        "shows": 0,
+        "fault_message": fault,
+    }
+    state["servers"].append(server)
+    return _server_view(server)
+
+
+def _server_view(server) -> dict[str, Any]:
+    view = {k: v for k, v in server.items() if k not in ("shows", "fault_message")}
+    if server["status"] == "ERROR":
+        view["fault"] = {"code": 500, "message": server["fault_message"], "created": "2026-01-01T00:00:00Z"}
+    return view
+
+
+def server_show(state, args):
+    server = _find(state, "servers", args.server, "server with a name or ID of")
+    if server["status"] == "BUILD":
+        server["shows"] += 1
+        if server["shows"] > int(os.environ.get(BUILD_SHOWS_ENV, "2")):
+            server["status"] = "ERROR" if server["fault_message"] else "ACTIVE"
+    return _server_view(server)
+
+
+def server_list(state, args):
+    import re
+
+    servers = state["servers"]
+    if args.name:
+        servers = [s for s in servers if re.search(args.name, s["name"])]
+    return [
+        {"ID": s["id"], "Name": s["name"], "Status": s["status"], "Networks": s["addresses"], "Image": "cirros",
+         "Flavor": s["flavor"]}
+        for s in servers
+    ]  # fmt: skip
+
+
+def server_delete(state, args):
+    for ref in args.server:
+        server = _find(state, "servers", ref, "server with a name or ID of")
+        state["servers"].remove(server)
+        for fip in state["floating_ips"]:
+            if fip["server_id"] == server["id"]:
+                fip.update(server_id=None, port_id=None, fixed_ip_address=None, status="DOWN")
+
+
+def server_add_floating_ip(state, args):
+    server = _find(state, "servers", args.server, "server with a name or ID of")
+    fips = [f for f in state["floating_ips"] if f["floating_ip_address"] == args.ip_address]
+    if not fips:
+        raise Fail(f"ResourceNotFound: 404: No floating IP found for {args.ip_address}")
+    if server["status"] != "ACTIVE":
+        raise Fail(f"ConflictException: 409: Server {server['id']} is {server['status']}: no port to associate")
+    fip = fips[0]
+    if fip["server_id"]:
+        raise Fail(f"ConflictException: 409: Floating IP {fip['id']} is already associated with a port.")
+    fip.update(server_id=server["id"], port_id=_new_id(state), fixed_ip_address="10.0.0.10", status="ACTIVE")
+
+
+def floating_ip_create(state, args):
+    net = _find(state, "networks", args.network, "Network")
+    if not net["router:external"]:
+        raise Fail(f"BadRequestException: 400: Network {net['id']} is not a valid external network")
+    subnets = [s for s in state["subnets"] if s["network_id"] == net["id"]]
+    if not subnets:
+        raise Fail(f"Conflict: 409: No more IP addresses available on network {net['id']}.")
+    pool = subnets[0]["allocation_pools"][0]
+    used = {f["floating_ip_address"] for f in state["floating_ips"]}
+    address = ipaddress.ip_address(pool["start"])
+    while str(address) in used:
+        address += 1
+    if address > ipaddress.ip_address(pool["end"]):
+        raise Fail(f"Conflict: 409: No more IP addresses available on network {net['id']}.")
+    fip = {
+        "id": _new_id(state),
+        "floating_ip_address": str(address),
+        "floating_network_id": net["id"],
+        "description": args.description or "",
+        "server_id": None,
+        "port_id": None,
+        "fixed_ip_address": None,
+        "status": "DOWN",
+        "project_id": ADMIN_PROJECT_ID,
+    }
+    state["floating_ips"].append(fip)
+    return {k: v for k, v in fip.items() if k != "server_id"}
+
+
+def floating_ip_list(state, args):
+    rows = []
+    for f in state["floating_ips"]:
+        row = {
+            "ID": f["id"],
+            "Floating IP Address": f["floating_ip_address"],
+            "Fixed IP Address": f["fixed_ip_address"],
+            "Port": f["port_id"],
+            "Floating Network": f["floating_network_id"],
+            "Project": f["project_id"],
+        }
+        if args.long:
+            row.update({"Router": None, "Status": f["status"], "Description": f["description"], "Tags": []})
+        rows.append(row)
+    return rows
+
+
+def floating_ip_delete(state, args):
+    for ref in args.floating_ip:
+        found = [f for f in state["floating_ips"] if ref in (f["id"], f["floating_ip_address"])]
+        if not found:
+            raise Fail(f"Failed to delete floating_ip with name or ID '{ref}': No FloatingIP found for {ref}")
+        state["floating_ips"].remove(found[0])
+
+
 def _o(*names: str, kind: str = "value", required: bool = False) -> Opt:
     return Opt(names, kind, required)
 
@@ -388,7 +541,7 @@ APPEND = "append"
 
 #: Every command the fake knows, with exactly the options the real init-runonce scripts and the wizard pass.
 COMMANDS: tuple[Cmd, ...] = (
-    Cmd(("image", "list"), image_list, output=True),
+    Cmd(("image", "list"), image_list_filtered, (_o("--name"),), output=True),
     Cmd(
         ("image", "create"),
         image_create,
@@ -466,6 +619,31 @@ COMMANDS: tuple[Cmd, ...] = (
         output=True,
     ),
     Cmd(("flavor", "list"), flavor_list, output=True),
+    Cmd(
+        ("server", "create"),
+        server_create,
+        (
+            _o("--image", required=True),
+            _o("--flavor", required=True),
+            _o("--key-name"),
+            _o("--network", kind=APPEND),
+            _o("--wait", kind=FLAG),
+        ),
+        ("name",),
+        output=True,
+    ),
+    Cmd(("server", "show"), server_show, (), ("server",), output=True),
+    Cmd(("server", "list"), server_list, (_o("--name"),), output=True),
+    Cmd(("server", "delete"), server_delete, (_o("--wait", kind=FLAG),), ("server+",)),
+    Cmd(
+        ("server", "add", "floating", "ip"),
+        server_add_floating_ip,
+        (_o("--fixed-ip-address"),),
+        ("server", "ip_address"),
+    ),
+    Cmd(("floating", "ip", "create"), floating_ip_create, (_o("--description"),), ("network",), output=True),
+    Cmd(("floating", "ip", "list"), floating_ip_list, (_o("--long", kind=FLAG),), output=True),
+    Cmd(("floating", "ip", "delete"), floating_ip_delete, (), ("floating_ip+",)),
 )
 
 
@@ -482,7 +660,10 @@ def _parser(cmd: Cmd) -> argparse.ArgumentParser:
         else:
             parser.add_argument(*opt.names, required=opt.required)
     for name in cmd.positionals:
-        parser.add_argument(name)
+        if name.endswith("+"):
+            parser.add_argument(name[:-1], nargs="+")
+        else:
+            parser.add_argument(name)
     if cmd.output:
         parser.add_argument("-f", "--format", choices=("json", "value", "table", "yaml"), default="table")
         parser.add_argument("-c", "--column", action="append", default=[])
@@ -646,6 +827,54 @@ def curl(argv: list[str]) -> int:
     return 0
 
 
+def _host_log(tool: str, argv: list[str]) -> None:
+    state_dir = Path(os.environ[STATE_DIR_ENV])
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with open(state_dir / "host.jsonl", "a") as log:
+        log.write(json.dumps({"tool": tool, "argv": argv}) + "\n")
+
+
+def ping(argv: list[str]) -> int:
+    """``ping [-c N] [-W S] [-M do] [-s SIZE] ADDRESS``: logs, sends nothing; fails as configured."""
+    parser = argparse.ArgumentParser(prog="ping", allow_abbrev=False)
+    parser.add_argument("-c", type=int)
+    parser.add_argument("-W", type=float)
+    parser.add_argument("-M", choices=("do", "want", "dont", "probe"))
+    parser.add_argument("-s", type=int)
+    parser.add_argument("address")
+    args = parser.parse_args(argv)
+    _host_log("ping", argv)
+    if os.environ.get(PING_FAIL_ENV) or (args.s and os.environ.get(PING_LARGE_FAIL_ENV)):
+        print(f"PING {args.address} ({args.address}) {args.s or 56}({(args.s or 56) + 28}) bytes of data.")
+        print(f"\n--- {args.address} ping statistics ---")
+        print(f"{args.c or 3} packets transmitted, 0 received, 100% packet loss, time 2041ms")
+        return 1
+    print(f"{args.c or 3} packets transmitted, {args.c or 3} received, 0% packet loss, time 2003ms")
+    return 0
+
+
+def ssh(argv: list[str]) -> int:
+    """``ssh -i KEY -o OPT... USER@HOST COMMAND...``: logs; answers ``uname -m`` as configured."""
+    import platform
+
+    parser = argparse.ArgumentParser(prog="ssh", allow_abbrev=False)
+    parser.add_argument("-i", required=True)
+    parser.add_argument("-o", action="append", default=[])
+    parser.add_argument("destination")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    _host_log("ssh", argv)
+    if os.environ.get(SSH_FAIL_ENV):
+        host = args.destination.partition("@")[2]
+        print(f"ssh: connect to host {host} port 22: Connection refused", file=sys.stderr)
+        return 255
+    if args.command == ["uname", "-m"]:
+        print(os.environ.get(SSH_UNAME_ENV) or platform.machine())
+        return 0
+    print(f"sh: {' '.join(args.command)}: not found", file=sys.stderr)
+    return 127
+
+
 # --- for tests -----------------------------------------------------------------------------------
 
 
@@ -654,7 +883,7 @@ def install_fakes(bin_dir: Path, state_dir: Path) -> None:
     environment names another) and to this Python, so any PATH that starts with ``bin_dir`` uses them."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     me = Path(__file__).resolve()
-    for name, extra in (("openstack", ""), ("curl", " --fake-curl")):
+    for name, extra in (("openstack", ""), ("curl", " --fake-curl"), ("ping", " --fake-ping"), ("ssh", " --fake-ssh")):
         script = bin_dir / name
         script.write_text(
             "#!/bin/sh\n"
@@ -683,6 +912,11 @@ class FakeCloud:
         path = self.state_dir / "calls.jsonl"
         return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
+    def host_calls(self) -> list[dict[str, Any]]:
+        """The fake ``ping``/``ssh`` calls: ``{"tool", "argv"}``."""
+        path = self.state_dir / "host.jsonl"
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
     def curl_calls(self) -> list[dict[str, Any]]:
         path = self.state_dir / "curl.jsonl"
         return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
@@ -692,6 +926,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--fake-curl"]:
         return curl(argv[1:])
+    if argv[:1] == ["--fake-ping"]:
+        return ping(argv[1:])
+    if argv[:1] == ["--fake-ssh"]:
+        return ssh(argv[1:])
     return openstack(argv)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pexpect
 import yaml
 
 from tests.conftest import REPO
+from tests.support.guide import GUIDE_HOST_FILE
 from tests.support.steps import write_steps
 
 STEPS = [{"id": n, "title": f"Step {n}", "commands": [["touch", f"{{tmp}}/{n}"]]} for n in "abcde"]
@@ -43,10 +45,10 @@ FAILING = """\
 """
 
 
-def _spawn_run(tmp_path: Path, steps: Path) -> pexpect.spawn:
+def _spawn_run(tmp_path: Path, steps: Path, *before: str) -> pexpect.spawn:
     env = {k: v for k, v in os.environ.items() if k not in ("AIO_WIZARD_LINE_PROMPTS", "INSIDE_EMACS")}
     env.update({"TERM": "linux", "NO_COLOR": "1", "PYTHONPATH": str(REPO)})
-    argv = ["-m", "wizard", "--state-dir", str(tmp_path / "state"), "--log-dir", str(tmp_path / "log")]
+    argv = ["-m", "wizard", *before, "--state-dir", str(tmp_path / "state"), "--log-dir", str(tmp_path / "log")]
     argv += ["run", "--steps-file", str(steps)]
     return pexpect.spawn(sys.executable, argv, env=env, cwd=str(tmp_path), encoding="utf-8", timeout=30)
 
@@ -65,6 +67,21 @@ def test_an_interactive_run_asks_with_the_plain_prompt_and_shows_only_the_end_of
     child.expect(r"Number or name \[1\]: ")
     child.send("abort\r")
     child.expect("resume with: ")
+    child.expect(re.escape("`aio-wizard bundle` writes a support bundle"))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+
+
+def test_the_run_failure_prompt_writes_a_support_bundle_then_asks_again(tmp_path):
+    steps = write_steps(tmp_path / "steps.yaml", FAILING)
+    child = _spawn_run(tmp_path, steps, "--host-facts", str(GUIDE_HOST_FILE))  # the bundle probes no real host
+    child.expect(r"Number or name \[1\]: ")
+    child.send("bundle\r")
+    child.expect(r"Support bundle written: (\S+\.tar\.gz)")
+    assert Path(child.match.group(1)).is_file()
+    child.expect(r"Number or name \[1\]: ")
+    child.send("abort\r")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1

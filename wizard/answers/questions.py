@@ -594,6 +594,21 @@ QUESTIONS: tuple[Question, ...] = (
         default=_static(True, "the guide runs it to make the cloud usable"),
         validators=(patterns.check_bool,),
     ),
+    Question(
+        key="verify_cloud",
+        group="external network",
+        prompt="Verify the cloud at the end (boot a test instance)",
+        help=(
+            "After init-runonce, boot a CirrOS instance on demo-net, attach a floating IP from public1, ping it "
+            "(also with a 1500-byte packet, for MTU trouble) and SSH in from this host, then delete it. It proves "
+            "the cloud works; it needs the external network to be reachable from this host. An optional step: "
+            "a failure can be skipped. Needs run_init_runonce."
+        ),
+        kind="bool",
+        example=True,
+        default=_static(True, "a working instance is the proof the install is usable"),
+        validators=(patterns.check_bool,),
+    ),
 )
 
 _BY_KEY = {q.key: q for q in QUESTIONS}

@@ -50,12 +50,13 @@ def _non_interactive_decide(failure: StepFailure) -> Decision:
     return "skip" if failure.optional else always_abort(failure)
 
 
-def _prompt_decide(printer) -> DecideFn:
+def _prompt_decide(printer, options: InstallOptions) -> DecideFn:
     """Interactive: Retry / Skip / Abort / Show log as line prompts (end of input aborts); headless without a tty."""
-    from wizard.ui.plain.progress import make_decide
+    from wizard.ui.plain.progress import bundle_writer, make_decide
     from wizard.ui.plain.prompter import make_prompter
 
-    prompt = make_decide(make_prompter(force_lines=True), printer)
+    bundle = bundle_writer(options.state_dir, options.log_dir, options.host_facts)
+    prompt = make_decide(make_prompter(force_lines=True), printer, bundle)
 
     def decide(failure: StepFailure) -> Decision:
         if not sys.stdin.isatty():
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         status, journal = service.run_foreground(
             plan,
             [printer],
-            _non_interactive_decide if options.non_interactive else _prompt_decide(printer),
+            _non_interactive_decide if options.non_interactive else _prompt_decide(printer, options),
             from_step=options.from_step,
             until_step=options.until_step,
         )
@@ -93,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
         if step.get("log_path"):
             print(f"  log: {step['log_path']}", file=sys.stderr)
         print(f"  resume with: {resume_command(options)}", file=sys.stderr)
+        print("  for a bug report: `aio-wizard bundle` writes a support bundle (logs, journal; secrets masked)",
+              file=sys.stderr)  # fmt: skip
     elif status == "done" and journal.data.get("skipped_steps"):
         skipped = ", ".join(journal.data["skipped_steps"])
         print(f"aio-wizard: finished with skipped steps ({skipped}): not a complete install", file=sys.stderr)

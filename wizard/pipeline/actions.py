@@ -255,21 +255,30 @@ def upper_constraints(url: str, out: str, without: Sequence[str], attempts: int 
     return 0
 
 
-def _openstack_runner(openstack: str) -> Callable[[Sequence[str]], tuple[int, str, str]]:
-    """``openstack ARGS`` as a subprocess (the client of the venv, first on PATH), output captured."""
+def _captured_runner(
+    prefix: Sequence[str], timeout: float, missing: str = ""
+) -> Callable[[Sequence[str]], tuple[int, str, str]]:
+    """``PREFIX ARGS`` as a subprocess, output captured, bounded in time: a hung client or host
+    command must end as a reported failure, not a step that never finishes."""
 
     def run(args: Sequence[str]) -> tuple[int, str, str]:
+        argv = [*prefix, *args]
         try:
             res = subprocess.run(
-                [openstack, *args], stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False, timeout=300
+                argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False, timeout=timeout
             )
         except FileNotFoundError:
-            return 127, "", f"{openstack}: command not found (python-openstackclient is not installed)"
+            return 127, "", f"{argv[0]}: command not found{missing}"
         except subprocess.TimeoutExpired:
-            return 124, "", f"{openstack} {' '.join(args)}: no answer in 300 s"
+            return 124, "", f"{' '.join(argv)}: no answer in {timeout:.0f} s"
         return res.returncode, res.stdout, res.stderr
 
     return run
+
+
+def _openstack_runner(openstack: str) -> Callable[[Sequence[str]], tuple[int, str, str]]:
+    """``openstack ARGS`` (the client of the venv, first on PATH)."""
+    return _captured_runner([openstack], 300.0, " (python-openstackclient is not installed)")
 
 
 def external_network(want: WantedNetwork, *, create_missing: bool, openstack: str = "openstack") -> int:
@@ -315,6 +324,23 @@ def external_network(want: WantedNetwork, *, create_missing: bool, openstack: st
     return 1
 
 
+def verify_cloud(options: Any, *, openstack: str = "openstack") -> int:
+    """Boot CirrOS, reach it from the host, SSH in; delete it all again, also on SIGTERM/SIGINT (the
+    runner's cancel TERMs the process group: the handler turns that into a clean-up, not a leftover)."""
+    import signal
+
+    from wizard.kolla.verify import Interrupted, Verifier
+
+    def stop(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut the clean-up short
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise Interrupted()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    return Verifier(_openstack_runner(openstack), _captured_runner([], 60.0), options).run()
+
+
 def summary(vip: str, venv: str) -> int:
     print("OpenStack is deployed.")
     print(f"  Dashboard (Horizon): http://{vip}/  user: admin")
@@ -355,7 +381,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--demo-gateway")
     p.add_argument("--create-missing", action="store_true")
     p.add_argument("--openstack", default="openstack")
+    p = sub.add_parser("verify-cloud", help="boot CirrOS, ping and SSH it through a floating IP, delete it")
+    p.add_argument("--network", default="demo-net")
+    p.add_argument("--external-network", default="public1")
+    p.add_argument("--flavor", default="m1.tiny")
+    p.add_argument("--key-name", default="mykey")
+    p.add_argument("--key-file", help="init-runonce's private key (default: ~/.ssh/id_ecdsa, else id_rsa)")
+    p.add_argument("--boot-timeout", type=float, default=300.0)
+    p.add_argument("--reach-timeout", type=float, default=180.0)
+    p.add_argument("--poll", type=float, default=3.0)
+    p.add_argument("--openstack", default="openstack")
     args = parser.parse_args(argv)
+    if args.action == "verify-cloud":
+        from wizard.kolla.verify import VerifyOptions, ssh_key_file
+
+        options = VerifyOptions(
+            network=args.network,
+            external_network=args.external_network,
+            flavor=args.flavor,
+            key_name=args.key_name,
+            key_file=args.key_file or ssh_key_file(),
+            boot_timeout=args.boot_timeout,
+            reach_timeout=args.reach_timeout,
+            poll=args.poll,
+        )
+        return verify_cloud(options, openstack=args.openstack)
     if args.action == "external-network":
         pool = dict(part.partition("=")[::2] for part in args.range.split(","))
         want = WantedNetwork(

@@ -52,6 +52,39 @@ _ARCHIVE = (
 )
 
 HINTS: tuple[Hint, ...] = (
+    # The verify step's failures (wizard/kolla/verify.py); before the generic "network" hint.
+    _h(
+        "verify-no-valid-host",
+        r"No valid host was found",
+        "Nova found no compute host for the instance: nova-compute is not registered or not up "
+        "(`openstack compute service list`, `docker logs nova_compute`), or the host lacks the RAM/disk for "
+        "m1.tiny. Check `openstack hypervisor list`, fix it, then Retry (or Skip: verify is optional).",
+    ),
+    _h(
+        "verify-qemu-cpu",
+        r"status ERROR: .*(?:KVM kernel module|failed to initialize KVM|/dev/kvm|"
+        r"CPU mode '[\w-]+' for aarch64|CPU model|unable to find any usable CPU)",
+        "The instance could not start in QEMU/KVM: without /dev/kvm (no nested virtualisation) set "
+        "[libvirt] virt_type = qemu in /etc/kolla/config/nova/nova-compute.conf; on arm64 plain QEMU also needs a "
+        "CPU model ([libvirt] cpu_mode = custom, cpu_models = max). Then kolla-ansible reconfigure -t nova and "
+        "Retry.",
+    ),
+    _h(
+        "verify-mtu",
+        r"large ping fails, small works \(MTU\)",
+        "Small packets reach the instance but a full 1500-byte one does not: an MTU mismatch (the external "
+        "network's path, or a VXLAN overlay eating 50 bytes). Set the MTU of the network interface and "
+        "neutron's global_physnet_mtu to match the LAN, or lower the instance MTU; SSH and downloads stall "
+        "otherwise.",
+    ),
+    _h(
+        "verify-unreachable",
+        r"^FAIL ping (?P<ip>\S+)",
+        "The instance is ACTIVE but its floating IP {ip} does not answer from this host: public1 (the "
+        "EXT_NET_* answers) is probably not the LAN this host is on, or neutron_external_interface is not "
+        "plugged into it. Check `ip route get {ip}` and the external network's CIDR and gateway; also the "
+        "default security group (init-runonce opens ICMP and 22).",
+    ),
     _h(
         "apt-lock",
         r"Could not get lock (?P<path>/\S+?)\.?(?=\s|$)(?:\s+It is held by process (?P<pid>\d+) \((?P<name>[^)]+)\))?",

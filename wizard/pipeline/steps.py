@@ -774,6 +774,24 @@ def _runonce(ctx: Ctx) -> StepBody:
     return StepBody(cmds, files=files, notes=tuple(notes))
 
 
+def _verify(ctx: Ctx) -> StepBody:
+    """The verify-cloud action with init-runonce's credentials (it uses init-runonce's image, network,
+    flavor and keypair, so it only applies when init-runonce runs)."""
+    argv = (ctx.python, "-m", "wizard.pipeline.actions", "verify-cloud", "--boot-timeout", "300")
+    os_env = {"OS_CLOUD": "kolla-admin", "OS_CLIENT_CONFIG_FILE": f"{KOLLA_DIR}/clouds.yaml"}
+    cmd = _runonce_env_wrap(
+        ctx,
+        argv,
+        os_env if ctx.release.clouds_yaml else {},
+        explain=(
+            "boots CirrOS (m1.tiny, keypair mykey) on demo-net, waits for ACTIVE (300 s at most), attaches a "
+            "floating IP from public1, then from this host: ping, ping -M do -s 1472 (MTU), ssh cirros@IP uname -m; "
+            "deletes the server and floating IP afterwards, also after a failure or a cancel"
+        ),
+    )
+    return StepBody((cmd,), notes=("the floating IP must be reachable from this host (public1 is the LAN)",))
+
+
 def _runonce_done(ctx: Ctx, root: Path) -> str | None:
     """Done when OpenStack already holds the external network as answered (asked with the same action,
     read-only); never from init-runonce's exit code. Only on the real host, with the client installed."""
@@ -1080,6 +1098,18 @@ CATALOG: tuple[StepSpec, ...] = (
         applies=lambda ctx: bool(ctx.a("run_init_runonce", True)),
         done=_runonce_done,
         expected=120.0,
+    ),
+    StepSpec(
+        "verify",
+        "Verify the cloud: boot an instance and reach it",
+        "boots CirrOS on demo-net, pings and SSHes it through a floating IP from public1, then deletes it",
+        _verify,
+        depends_on=("run_init_runonce", "verify_cloud"),
+        # No automatic retry: a failure here is a cloud problem (no valid host, MTU, an external network
+        # that is not the LAN) that a rerun does not fix; the user's Retry is there after a fix.
+        retry=NO_RETRY,
+        optional=True,
+        applies=lambda ctx: bool(ctx.a("verify_cloud", True)) and bool(ctx.a("run_init_runonce", True)),
     ),
     StepSpec(
         "summary",

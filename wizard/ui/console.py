@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from typing import TextIO, assert_never
 
 from wizard.durations import format_duration
+from wizard.kolla.verify import VERIFY_STEP, results_from_log
 from wizard.pipeline.events import (
     Event,
     PlanFinished,
@@ -94,6 +95,7 @@ class ConsolePrinter:
         self._offset = 0  # index in the whole plan - position in this run (from PlanStarted)
         self._total = 0  # steps in the whole plan (from PlanStarted)
         self._skipped: list[tuple[str, str]] = []  # (step_id, reason)
+        self._verify: list[str] = []  # the verify step's check lines, repeated in the summary
         self._failure_shown: str | None = None  # show_failure() printed this step's tail already
         # the step being run
         self._current: StepStarted | None = None
@@ -222,6 +224,8 @@ class ConsolePrinter:
         return f"[{index:>{digits}}/{total}] "
 
     def _on_step_started(self, event: StepStarted) -> None:
+        if event.step_id == VERIFY_STEP:
+            self._verify = []  # a retry's lines replace the failed attempt's
         self._titles.setdefault(event.step_id, event.title)
         self._close_line()
         self._current = event
@@ -242,6 +246,8 @@ class ConsolePrinter:
         return f"{prefix}{_clip(event.title, max(room, 20))}{attempt} {self._ellipsis}"
 
     def _on_output(self, event: StepOutput) -> None:
+        if event.step_id == VERIFY_STEP:  # its "ok  ping ..." lines are the proof the cloud works: kept
+            self._verify += results_from_log(event.text.splitlines())
         if not self.verbose:
             return
         self._close_line()
@@ -349,6 +355,10 @@ class ConsolePrinter:
         self._write_line("")
         for chunk in textwrap.wrap(line, self.width - 1) or [line]:
             self._write_line(chunk)
+        if self._verify:
+            self._write_line("Verify (a test instance, deleted again):")
+            for result in self._verify:
+                self._write_line("  " + result)  # whole: the FAIL line's reason is the point
         if skipped:
             reasons = dict(self._skipped)
             self._write_line(f"Skipped steps ({len(skipped)}):")

@@ -270,3 +270,23 @@ def test_a_range_that_starts_later_in_the_plan_is_numbered_from_its_first_index(
     printer(PlanStarted(IDS, TITLES, "2025.1", total=9, first_index=4))
     printer(StepFinished("libvirt", "skipped", None, 0.0, reason="skipped by the user"))
     assert "[4/9] Stop and disable host libvirt" in text(raw)
+
+
+def test_the_verify_steps_checks_are_repeated_in_the_summary():
+    printer, _, raw, _ = make()
+    printer(PlanStarted(("verify",), ("Verify the cloud",), "2025.1"))
+    printer(StepStarted("verify", 24, 24, "Verify the cloud", 1, "/tmp/log/24-verify.log"))
+    printer(
+        StepOutput.of_lines("verify", ["  waiting for aio-wizard-verify-1: BUILD (3 s)", "ok  ping 10.1.1.210 (1.2 s)"])
+    )
+    printer(StepOutput.of_lines("verify", ["FAIL ping -M do -s 1472 10.1.1.210 (6.0 s): MTU", "verify: FAILED"]))
+    printer(StepFinished("verify", "skipped", 1, 10.0, reason="skipped by the user"))
+    printer(PlanFinished("done", 10.0, None, ("verify",)))
+    out = text(raw)
+    summary = out[out.index("Verify (a test instance") :].splitlines()
+    assert summary[1:4] == [
+        "  ok  ping 10.1.1.210 (1.2 s)",
+        "  FAIL ping -M do -s 1472 10.1.1.210 (6.0 s): MTU",
+        "  verify: FAILED",
+    ]
+    assert "waiting for" not in "\n".join(summary)

@@ -92,6 +92,29 @@ def test_a_failing_step_shows_its_output_and_retry_makes_it_succeed(spawn_wizard
     assert "still running" not in wiz.output
 
 
+def test_the_failure_menu_writes_a_support_bundle_and_asks_again(spawn_wizard, tmp_path: Path):
+    steps = write_steps(tmp_path / "steps.yaml", FLAKY_STEPS.format(tmp=tmp_path))
+    wiz = spawn_wizard("--steps-file", str(steps))
+    wiz.expect("What next?")
+    wiz.send("\r")  # install now
+    wiz.expect(re.escape("Start now?"))
+    wiz.send("y")
+    wiz.expect("failed. What now?")
+    wiz.expect(re.escape("Write a support bundle"))
+    wiz.send(DOWN * 4 + "\r")  # the bundle, after retry, skip, abort, log
+    wiz.expect(r"Support bundle written: (\S+\.tar\.gz)")
+    path = Path(wiz.child.match.group(1))
+    wiz.expect("failed. What now?")  # the menu again: the bundle decides nothing
+    wiz.send(DOWN * 2 + "\r")  # abort
+    wiz.expect(re.escape("`aio-wizard bundle` writes a support bundle"))
+    assert wiz.exit_code() != 0
+    assert path.parent == tmp_path and path.is_file()
+    import tarfile
+
+    with tarfile.open(path) as tar:
+        assert any(name.endswith(".log") for name in tar.getnames())
+
+
 SLOW_STEPS = """\
 - id: first
   title: Count the runs

@@ -58,3 +58,26 @@ async def test_a_run_with_a_skipped_step_is_not_called_deployed_and_exits_4(make
         assert "Skipped steps: Deploy OpenStack" in text
         await pilot.press("q")
     assert app.return_code == 4
+
+
+async def test_done_shows_the_verify_result_from_its_log_and_a_working_os_cloud_line(make_app, tmp_path):
+    from wizard.pipeline.events import PlanFinished, StepFinished, StepStarted
+    from wizard.ui.tui.demo import mid_run_script
+
+    log = tmp_path / "24-verify.log"
+    log.write_text(
+        "=== aio-wizard: verify — Verify, attempt 1 ===\nFAIL ping 10.1.1.210 (3.0 s)\nverify: FAILED\n"
+        "=== aio-wizard: verify — Verify, attempt 2 ===\n  waiting for aio-wizard-verify-9: BUILD (0 s)\n"
+        "ok  boot aio-wizard-verify-9 (9.1 s)\nok  ping 10.1.1.210 (1.2 s)\nverify: ok (an instance booted)\n"
+    )
+    script = mid_run_script(hold=False)
+    script += [StepFinished("deploy", "done", 0, 1.0), StepStarted("verify", 4, 4, "Verify the cloud", 2, str(log))]
+    script += [StepFinished("verify", "done", 0, 12.0), PlanFinished("done", 100.0)]
+    app = make_app(start="progress", runner_factory=scripted_factory(script))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "DoneScreen")
+        text = screen_text(app)
+        assert "export OS_CLIENT_CONFIG_FILE=/etc/kolla/clouds.yaml OS_CLOUD=kolla-admin" in text
+        assert "ok  boot aio-wizard-verify-9 (9.1 s)" in text and "ok  ping 10.1.1.210 (1.2 s)" in text
+        assert "FAIL" not in text  # the failed first attempt is not the result
+        await pilot.press("q")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from wizard.pipeline.events import Decision, StepFailure, exit_code
 from wizard.pipeline.journal import UnfinishedInstall
@@ -23,8 +24,13 @@ from wizard.ui.runs import last_lines
 SHOW_LOG_LINES = 60  # about 5 s at 9600 baud; the whole log stays in the file
 
 
-def make_decide(prompter: Prompter, printer: ConsolePrinter) -> Callable[[StepFailure], Decision]:
-    """The runner's ``decide``: show the failure, then ask until Retry, Skip or Abort."""
+def make_decide(
+    prompter: Prompter, printer: ConsolePrinter, bundle: Callable[[], Path] | None = None
+) -> Callable[[StepFailure], Decision]:
+    """The runner's ``decide``: show the failure, then ask until Retry, Skip or Abort.
+
+    With ``bundle`` (writes a support bundle, returns its path) the menu also offers it: a failure
+    is when one is wanted, and the journal and logs it collects are all there now."""
 
     def decide(failure: StepFailure) -> Decision:
         printer.show_failure(failure)
@@ -35,6 +41,8 @@ def make_decide(prompter: Prompter, printer: ConsolePrinter) -> Callable[[StepFa
             Option("abort", "Abort (run the wizard again later to resume)"),
             Option("log", f"Show the last {SHOW_LOG_LINES} lines of the log"),
         ]
+        if bundle is not None:
+            options.append(Option("bundle", "Write a support bundle (logs, journal, host facts; secrets masked)"))
         with printer.hold():
             while True:
                 discard_typeahead()  # keys typed while the step ran must not answer this
@@ -48,9 +56,36 @@ def make_decide(prompter: Prompter, printer: ConsolePrinter) -> Callable[[StepFa
                         prompter.say(line)
                     prompter.say("--- end of log ---")
                     continue
+                if choice == "bundle" and bundle is not None:
+                    try:
+                        prompter.say(f"Support bundle written: {bundle()}")
+                    except Exception as exc:  # the menu must stay: the step's failure is the point
+                        prompter.say(f"Could not write the support bundle: {exc}")
+                    continue
                 return choice  # type: ignore[return-value]
 
     return decide
+
+
+def bundle_writer(state_dir: str | Path, log_dir: str | Path, host_facts: str | None = None) -> Callable[[], Path]:
+    """The failure menu's "support bundle": :func:`wizard.support.bundle.save_bundle` in the current
+    directory, with the facts of ``host_facts`` (a `probe --json` file) when given, else probing this host."""
+
+    def write() -> Path:
+        from wizard.support.bundle import save_bundle
+
+        def load_facts() -> object:
+            if host_facts:
+                from wizard.host.probe import load_facts as load
+
+                return load(host_facts)
+            from wizard.host.probe import probe_host
+
+            return probe_host()
+
+        return save_bundle(state_dir=state_dir, log_dir=log_dir, load_facts=load_facts)
+
+    return write
 
 
 def follow_install(
@@ -58,7 +93,8 @@ def follow_install(
 ) -> int:
     """Follow the install until it ends (its exit code) or the user detaches (0)."""
     printer = ConsolePrinter(stream or sys.stdout, verbose=verbose)
-    decide = make_decide(prompter, printer)
+    options = service.options
+    decide = make_decide(prompter, printer, bundle_writer(options.state_dir, options.log_dir, options.host_facts))
     try:
         while True:
             attachment = service.attach([printer], decide, run_id=run_id, decide_in_thread=False)
@@ -83,6 +119,7 @@ def follow_install(
         return 0
     if status in ("failed", "aborted"):
         prompter.say(f"Logs are in {service.options.log_dir}. Run the wizard again to resume at the failed step.")
+        prompter.say("For a bug report: `aio-wizard bundle` writes a support bundle (secrets masked).")
     skipped = attachment.data.get("skipped_steps") or []
     if status == "done" and skipped:
         prompter.say("The install is not complete: run the wizard again to run the skipped steps.")

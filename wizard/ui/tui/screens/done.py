@@ -6,6 +6,7 @@ shown in a dialog (never in the log or on the main screen, which may be screensh
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.table import Table
@@ -20,7 +21,9 @@ from wizard.ui.tui.timing import fmt_duration
 from wizard.ui.tui.widgets.stage_bar import StageBar
 
 NEXT_COMMANDS = (
-    "source /etc/kolla/admin-openrc.sh     # or: export OS_CLOUD=kolla-admin",
+    # OS_CLOUD alone finds no clouds.yaml (the client looks in ~/.config/openstack and /etc/openstack);
+    # before Zed there is only admin-openrc.sh, named on the Credentials line
+    "export OS_CLIENT_CONFIG_FILE=/etc/kolla/clouds.yaml OS_CLOUD=kolla-admin",
     "openstack service list",
     "openstack server create --image cirros --flavor m1.tiny --key-name mykey --network demo-net demo1",
     "openstack floating ip create public1",
@@ -75,12 +78,31 @@ class DoneScreen(Screen[None]):
         if skipped:
             text.append("Skipped steps: ", style="bold yellow")
             text.append(", ".join(r.title for r in skipped) + "\n\n")
+        verify = self._verify_results()
+        if verify:
+            text.append("Verify (a test instance, deleted again):\n", style="bold")
+            for line in verify:
+                text.append(f"  {line}\n", style="green" if line.startswith(("ok", "verify: ok")) else "red")
+            text.append("\n")
         text.append("Try next:\n", style="bold")
         venv = session.values.get("venv_path", "/opt/kolla-venv")
         text.append(f"  source {venv}/bin/activate\n")
         for cmd in NEXT_COMMANDS:
             text.append(f"  {cmd}\n")
         return text
+
+    def _verify_results(self) -> list[str]:
+        """The verify step's check lines, read from its log (the last attempt's: a log holds every one)."""
+        from wizard.kolla.verify import VERIFY_STEP, results_from_log
+
+        row = next((r for r in self.rows if r.step_id == VERIFY_STEP and r.log_path), None)
+        if row is None:
+            return []
+        try:
+            text = Path(row.log_path).read_text(errors="replace")
+        except OSError:
+            return []
+        return results_from_log(text.split("=== aio-wizard: ")[-1].splitlines())
 
     def _timings(self) -> Table:
         t = Table(title="Time per step", title_justify="left", box=None, padding=(0, 1), show_header=True)
