@@ -23,6 +23,8 @@ async def test_accepting_every_default_installs_to_done(make_app, harmless_steps
     async with app.run_test(size=SIZE) as pilot:
         await _to_review(pilot)
         await pilot.press("s")
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmScreen")
+        await pilot.press("y")
         # drawn, not only pushed: the install ends in another process, so the screen may not be painted yet
         await wait_for(pilot, lambda: screen_name(app) == "DoneScreen" and "Horizon" in screen_text(app))
         text = screen_text(app)
@@ -35,6 +37,22 @@ async def test_accepting_every_default_installs_to_done(make_app, harmless_steps
     assert (tmp_path / "marker").exists()
     assert Journal.load(dirs["state_dir"]).status == "done"
     assert (tmp_path / "log" / "02-count.log").read_text().count("\n") >= 200
+
+
+async def test_start_asks_first_and_says_what_it_will_change(make_app, harmless_steps, tmp_path, dirs):
+    app = make_app(steps_file=harmless_steps)
+    async with app.run_test(size=SIZE) as pilot:
+        await _to_review(pilot)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmScreen")
+        text = " ".join(screen_text(app).split())
+        assert "3 steps" in text
+        assert "/etc/hosts" in text and "globals.yml" in text
+        assert "30 to 90 minutes" in text
+        await pilot.press("enter")  # the focused answer is the safe one
+        await wait_for(pilot, lambda: screen_name(app) == "ReviewScreen")
+    assert not (tmp_path / "marker").exists()
+    assert not (tmp_path / "state" / "journal.json").exists()
 
 
 async def test_dry_run_ends_with_save_plan_and_changes_nothing(make_app, harmless_steps, tmp_path, dirs):

@@ -99,6 +99,8 @@ async def test_start_over_runs_every_step_again(make_app, dirs, flaky_steps, tmp
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: screen_name(app) == "ReviewScreen")
         await pilot.press("s")
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmScreen")
+        await pilot.press("y")
         await wait_for(pilot, lambda: screen_name(app) == "DoneScreen")
     assert Journal.load(dirs["state_dir"]).steps["first"]["attempts"] == 2
 

@@ -200,9 +200,19 @@ class ReviewScreen(Screen[None]):
         if plan.problems:
             self._status(Text("This host cannot run this plan: " + "; ".join(plan.problems), style="bold red"))
             return
-        from wizard.ui.tui import flow
+        from wizard.ui.tui.screens.modals import ConfirmScreen
 
-        flow.to_progress(self.app)
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                from wizard.ui.tui import flow
+
+                flow.to_progress(self.app)
+
+        todo = len(plan.steps) - len(session.done_steps())
+        self.app.push_screen(
+            ConfirmScreen("Start the install?", install_summary(session, todo), yes="Start install", no="Not yet"),
+            confirmed,
+        )
 
     def _save_plan(self) -> None:
         from wizard.ui.tui.screens.modals import PathScreen
@@ -240,3 +250,16 @@ class ReviewScreen(Screen[None]):
             self.action_export()
         elif bid == "start":
             self.action_start()
+
+
+def install_summary(session, steps: int) -> str:
+    """What pressing Start changes on this host, said before it is done: one key must not surprise anyone."""
+    kolla = session.kolla_dir
+    venv = session.values.get("venv_path") or "/opt/kolla-venv"
+    return (
+        f"{steps} steps run as root on this host, about 30 to 90 minutes (the image pulls take most of it).\n"
+        f"They write /etc/hosts and {kolla}/globals.yml (the old copies kept as NAME.aio-wizard.bak), "
+        f"create {kolla}/passwords.yml, install packages and Docker, build the Kolla virtualenv in {venv} "
+        "and deploy OpenStack in containers.\n"
+        "Each step is recorded: if it stops, start aio-wizard again to resume."
+    )
