@@ -123,3 +123,44 @@ async def test_every_screen_fits_80x24_and_survives_a_resize(make_app, harmless_
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert "Save plan" in screen_text(app)
+
+
+async def _typed_vip(pilot):
+    app = pilot.app
+    await pilot.pause()
+    await pilot.press("n")
+    await wait_for(pilot, lambda: screen_name(app) == "QuestionsScreen")
+    vip = app.screen.field("kolla_internal_vip_address")
+    vip.editor.focus()
+    vip.editor.value = "10.1.1.77"
+    await pilot.pause()
+
+
+async def test_quitting_with_typed_answers_asks_and_saves_them_as_an_answers_file(make_app, tmp_path):
+    app = make_app()
+    target = tmp_path / "kept.yaml"
+    async with app.run_test(size=SIZE) as pilot:
+        await _typed_vip(pilot)
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: screen_name(app) == "QuitScreen")
+        assert "aio-wizard-answers.yaml" in screen_text(app)  # the default path is shown
+        app.screen.query_one("#path").value = str(target)
+        await pilot.press("enter")  # Save and quit has the focus
+        await wait_for(pilot, lambda: target.exists())
+    assert yaml.safe_load(target.read_text())["kolla_internal_vip_address"] == "10.1.1.77"
+
+
+async def test_quitting_with_typed_answers_can_be_cancelled_or_confirmed_without_saving(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _typed_vip(pilot)
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: screen_name(app) == "QuitScreen")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "QuestionsScreen")
+        assert app.screen.field("kolla_internal_vip_address").value() == "10.1.1.77"
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: screen_name(app) == "QuitScreen")
+        await pilot.press("ctrl+q")  # twice: quit without saving
+        await wait_for(pilot, lambda: app.return_code is not None)
+    assert app.return_code == 0

@@ -35,6 +35,10 @@ class ReviewScreen(Screen[None]):
         Binding("2", "tab('globals')", "Globals", show=False),
         Binding("3", "tab('runonce')", "init-runonce", show=False),
         Binding("4", "tab('plan')", "Plan", show=False),
+        Binding("pagedown", "scroll('page_down')", "Scroll down", show=False),
+        Binding("pageup", "scroll('page_up')", "Scroll up", show=False),
+        Binding("down", "scroll('down')", "Scroll down a line", show=False),
+        Binding("up", "scroll('up')", "Scroll up a line", show=False),
     ]
 
     def __init__(self) -> None:
@@ -160,6 +164,12 @@ class ReviewScreen(Screen[None]):
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+
+    def action_scroll(self, how: str) -> None:
+        """Scroll the tab on show wherever the focus is: the eye is on the text, the focus on Start."""
+        tabs = self.query_one(TabbedContent)
+        pane = tabs.get_pane(tabs.active)
+        getattr(pane.query_one(VerticalScroll), f"scroll_{how}")(animate=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()
