@@ -90,6 +90,27 @@ async def test_export_answers_writes_the_yaml_and_shows_the_path(make_app, tmp_p
     assert data["ext_net_range"] == {"start": "10.1.1.210", "end": "10.1.1.240"}
 
 
+async def test_export_over_an_existing_file_asks_and_keeps_it_on_no(make_app, tmp_path):
+    app = make_app(dry_run=True)
+    target = tmp_path / "answers.yaml"
+    target.write_text("mine: true\n")
+    async with app.run_test(size=SIZE) as pilot:
+        await _to_review(pilot)
+        for answer in ("escape", "y"):
+            await pilot.press("x")
+            await wait_for(pilot, lambda: screen_name(app) == "PathScreen")
+            app.screen.query_one("#path").value = str(target)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: screen_name(app) == "ConfirmScreen")
+            assert "exists. Replace it?" in screen_text(app)
+            await pilot.press(answer)
+            await wait_for(pilot, lambda: screen_name(app) == "ReviewScreen")
+            if answer == "escape":
+                assert target.read_text() == "mine: true\n"
+        await wait_for(pilot, lambda: f"Answers written to {target}" in screen_text(app))
+    assert "network_interface" in yaml.safe_load(target.read_text())
+
+
 async def test_the_review_shows_globals_runonce_env_and_the_kolla_plan(make_app):
     app = make_app(dry_run=True)
     async with app.run_test(size=SIZE) as pilot:

@@ -217,3 +217,16 @@ async def test_the_count_of_answers_to_fix_follows_the_fixes(make_app):
         assert "1 answer to fix" in screen_text(app)
         await _type(pilot, vip, "10.1.1.88")
         assert "to fix" not in screen_text(app)
+
+
+async def test_an_error_under_a_field_is_in_reverse_video_so_it_stands_out_without_colour(make_app):
+    from textual.widgets import Static
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        vip = screen.field("kolla_internal_vip_address")
+        await _type(pilot, vip, "10.9.9.9")
+        strip = vip.query_one(".message", Static).render_line(0)
+        drawn = [seg for seg in strip if seg.text.strip()]
+        assert drawn and all(seg.style.reverse and seg.style.bold for seg in drawn)

@@ -185,6 +185,23 @@ class ReviewScreen(Screen[None]):
         def write(path: str | None) -> None:
             if not path:
                 return
+            target = Path(path).expanduser()
+            if target.exists() and not target.is_dir():
+                from wizard.ui.tui.screens.modals import ConfirmScreen
+
+                self.app.push_screen(
+                    ConfirmScreen(
+                        f"{target} exists. Replace it?",
+                        "Its contents are lost (an answers file you wrote by hand, another host's answers).",
+                        yes="Replace",
+                        no="Keep it",
+                    ),
+                    lambda yes: write_now(path) if yes else self._status("Export cancelled: the file was kept."),
+                )
+                return
+            write_now(path)
+
+        def write_now(path: str) -> None:
             try:
                 self.exported = self.app.session.export_answers(path)
             except (UserError, OSError) as exc:
