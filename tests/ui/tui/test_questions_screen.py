@@ -230,3 +230,15 @@ async def test_an_error_under_a_field_is_in_reverse_video_so_it_stands_out_witho
         strip = vip.query_one(".message", Static).render_line(0)
         drawn = [seg for seg in strip if seg.text.strip()]
         assert drawn and all(seg.style.reverse and seg.style.bold for seg in drawn)
+
+
+async def test_an_answers_file_from_another_host_opens_the_form_with_its_nic_flagged(make_app, tmp_path):
+    answers = tmp_path / "other-host.yaml"
+    answers.write_text("network_interface: eth9\n")
+    app = make_app(answers=str(answers))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        nic = screen.field("network_interface")
+        assert nic.value() == "eth9"
+        assert "eth9 does not exist on this host" in (nic.error or "")
+        assert app.focused is nic.editor

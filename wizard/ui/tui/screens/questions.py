@@ -72,9 +72,12 @@ class QuestionsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._apply_visibility(self._current_values())
+        values = self._current_values()
         self.query_one("#questions-status").display = False
-        first = next(iter(self.fields()), None)
+        if self.app.session.answers_path:  # an answers file from another host: flag what it got wrong now
+            self._live_check(None, values)
+        self._apply_visibility(values)
+        first = next((f for f in self.fields() if f.error), None) or next(iter(self.fields()), None)
         if first is not None:
             first.editor.focus()
 
@@ -134,7 +137,7 @@ class QuestionsScreen(Screen[None]):
         self._apply_visibility(values)
         self._update_status()
 
-    def _live_check(self, edited: QuestionField, values: dict[str, Any]) -> None:
+    def _live_check(self, edited: QuestionField | None, values: dict[str, Any]) -> None:
         """The edited field's own reading, then the core's rules for every field given the others.
 
         A cross-field rule (haproxy on, the VIP inside the floating range) is reported under the
