@@ -16,6 +16,7 @@ async def test_question_mark_lists_the_review_keys_including_the_tabs(make_app):
         text = screen_text(app)
         for shown in ("Export answers", "Save plan", "Globals", "Plan", "Quit", "pgdn"):
             assert shown in text, shown
+        assert "Copy selected text" not in text  # Textual's own key, not the wizard's
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(app) == "ReviewScreen")
 

@@ -25,8 +25,8 @@ class HostScreen(Screen[None]):
         Binding("n", "next", "Next"),
         Binding("enter", "next", "Next", show=False),
         Binding("ctrl+n", "next", show=False),
-        Binding("pagedown,down", "scroll('page_down')", "Scroll", show=False),
-        Binding("pageup,up", "scroll('page_up')", show=False),
+        Binding("pagedown,down", "scroll('page_down')", "Scroll down", show=False),
+        Binding("pageup,up", "scroll('page_up')", "Scroll up", show=False),
     ]
     AUTO_FOCUS = "#next"
 

@@ -22,8 +22,10 @@ def key_rows(screen: Screen) -> list[tuple[str, str]]:
     rows: dict[tuple[bool, str], tuple[list[str], str]] = {}
     for active in screen.active_bindings.values():
         binding = active.binding
-        if (active.node is not screen and active.node is not app) or binding.system:
-            continue  # a focused widget's editing keys (an Input's arrows) are not the screen's
+        if active.node is not screen and (active.node is not app or binding not in _own_bindings(app)):
+            continue  # a focused widget's editing keys (an Input's arrows), Textual's App keys
+        if binding.action.endswith("copy_text"):
+            continue  # Textual's Screen copy key: the wizard's Ctrl+C quits
         what = binding.description or _humanize(binding.action)
         keys, _ = rows.setdefault((active.node is app, binding.action), ([], what))
         shown = app.get_key_display(binding)
@@ -31,6 +33,11 @@ def key_rows(screen: Screen) -> list[tuple[str, str]]:
             keys.append(shown)
     ordered = sorted(rows.items(), key=lambda item: item[0][0])  # stable: screen's, then the app's
     return [(" / ".join(keys), what) for (_, _), (keys, what) in ordered]
+
+
+def _own_bindings(app: object) -> list[Binding]:
+    """The bindings the wizard's app class declares (Textual's own App keys left out)."""
+    return [b for entry in type(app).__dict__.get("BINDINGS", []) for b in Binding.make_bindings([entry])]
 
 
 def keys_table(screen: Screen) -> Table:
