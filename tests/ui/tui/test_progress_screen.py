@@ -134,7 +134,8 @@ async def test_a_real_failing_step_then_retry_succeeds(make_app, flaky_steps, tm
         assert "E: it broke" in screen_text(app)
         (tmp_path / "fixed").touch()
         await pilot.press("r")
-        await wait_for(pilot, lambda: screen_name(app) == "DoneScreen")
+        # drawn, not only pushed: the install ends in another process, so the screen may not be painted yet
+        await wait_for(pilot, lambda: screen_name(app) == "DoneScreen" and "Fails until fixed" in screen_text(app))
         text = screen_text(app)
         assert "Fails until fixed" in text and "done" in text
     journal = Journal.load(dirs["state_dir"])
