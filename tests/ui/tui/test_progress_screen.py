@@ -149,7 +149,8 @@ async def test_abort_after_a_failure_stops_with_exit_code_1(make_app, flaky_step
         await wait_for(pilot, lambda: app.screen.pending_failure is not None)
         await pilot.press("a")
         await wait_for(pilot, lambda: app.screen.finished is not None)
-        assert "Start aio-wizard again to resume" in screen_text(app)
+        # drawn, not only recorded: under load the first paint of the end panel comes later
+        await wait_for(pilot, lambda: "Start aio-wizard again to resume" in screen_text(app))
         await pilot.press("ctrl+q")
     assert app.return_code == 1
     assert Journal.load(dirs["state_dir"]).status != "done"
