@@ -320,6 +320,21 @@ def load_answers(
     return dict(af.values)
 
 
+def load_answers_for_form(path: str | Path, *, allow_templates: bool = False) -> dict[str, Any]:
+    """The answers in ``path`` as the starting values of the full-screen form.
+
+    Only a file that is not a well-formed answers file is refused (unreadable, unknown keys, values
+    of the wrong shape). An answer this host cannot take, typically another host's NIC name, is
+    kept: the form opens with that field flagged, where it can be fixed, instead of exiting 2.
+    ``validate``, ``run`` and ``--plain`` stay with :func:`load_answers`.
+    """
+    af = read_answers_file(path, allow_templates=allow_templates)
+    if af.problems:
+        head = f"{len(af.problems)} problem{'s' if len(af.problems) > 1 else ''} in the answers file"
+        raise UserError(head + ":\n" + "\n".join(af.problems))
+    return dict(af.values)
+
+
 # --- writing -------------------------------------------------------------------------------
 
 
@@ -378,5 +393,6 @@ __all__ = [
     "dump_answers",
     "file_problems",
     "load_answers",
+    "load_answers_for_form",
     "read_answers_file",
 ]

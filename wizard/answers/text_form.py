@@ -9,6 +9,7 @@ This module only converts text; the values are checked by the catalog's validato
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,18 @@ RANGE_EXAMPLE = "10.1.1.210 - 10.1.1.240"
 MAPPING_HELP = 'type key: value pairs separated by commas, e.g. enable_cinder: "no", enable_heat: "no"'
 # Kinds whose empty text means "no answer" (None) rather than an empty string.
 _NONE_WHEN_EMPTY = ("ipv4", "cidr", "interface")
+
+
+_RANGE_IN_MESSAGE = re.compile(r"\{start: ([^,{}]+), end: ([^,{}]+)\}")
+
+
+def in_text_form(message: str) -> str:
+    """A validation message with its examples in the text form the field takes.
+
+    The validators speak answers-file YAML (``{start: A, end: B}``); a form field that reads
+    ``A - B`` rejects that, so an example copied from the message must be in the field's syntax.
+    """
+    return _RANGE_IN_MESSAGE.sub(lambda m: to_text("range", {"start": m[1], "end": m[2]}), message)
 
 
 class TextFormError(ValueError):

@@ -99,6 +99,8 @@ async def test_start_over_runs_every_step_again(make_app, dirs, flaky_steps, tmp
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: screen_name(app) == "ReviewScreen")
         await pilot.press("s")
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmScreen")
+        await pilot.press("y")
         await wait_for(pilot, lambda: screen_name(app) == "DoneScreen")
     assert Journal.load(dirs["state_dir"]).steps["first"]["attempts"] == 2
 
@@ -112,3 +114,15 @@ async def test_over_ssh_without_tmux_the_host_screen_warns_and_says_how_to_resum
         text = screen_text(app)
         assert "Warning: You are connected over SSH" in text
         assert "tmux" in text
+
+
+async def test_at_80x24_a_failing_check_is_announced_above_the_fold(make_app, facts):
+    import dataclasses
+
+    small = dataclasses.replace(facts, ram_bytes=2 * 1024**3)
+    app = make_app(facts=small)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "HostScreen")
+        await pilot.pause()
+        top = screen_text(app).splitlines()[1]
+        assert "Preflight: 1 fail" in top and "below (PageDown)" in top

@@ -134,7 +134,8 @@ async def test_a_real_failing_step_then_retry_succeeds(make_app, flaky_steps, tm
         assert "E: it broke" in screen_text(app)
         (tmp_path / "fixed").touch()
         await pilot.press("r")
-        await wait_for(pilot, lambda: screen_name(app) == "DoneScreen")
+        # drawn, not only pushed: the install ends in another process, so the screen may not be painted yet
+        await wait_for(pilot, lambda: screen_name(app) == "DoneScreen" and "Fails until fixed" in screen_text(app))
         text = screen_text(app)
         assert "Fails until fixed" in text and "done" in text
     journal = Journal.load(dirs["state_dir"])
@@ -148,7 +149,8 @@ async def test_abort_after_a_failure_stops_with_exit_code_1(make_app, flaky_step
         await wait_for(pilot, lambda: app.screen.pending_failure is not None)
         await pilot.press("a")
         await wait_for(pilot, lambda: app.screen.finished is not None)
-        assert "Start aio-wizard again to resume" in screen_text(app)
+        # drawn, not only recorded: under load the first paint of the end panel comes later
+        await wait_for(pilot, lambda: "Start aio-wizard again to resume" in screen_text(app))
         await pilot.press("ctrl+q")
     assert app.return_code == 1
     assert Journal.load(dirs["state_dir"]).status != "done"

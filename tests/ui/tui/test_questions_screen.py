@@ -179,3 +179,66 @@ async def test_typing_does_not_read_the_journal_again(make_app, monkeypatch):
         await _type(pilot, screen.field("ext_net_cidr"), "192.168.50.0/24")
         await _type(pilot, screen.field("kolla_internal_vip_address"), "10.1.1.89")
         assert loads == []
+
+
+async def test_turning_haproxy_on_flags_the_vip_at_once_under_the_vip(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        haproxy, vip = screen.field("enable_haproxy"), screen.field("kolla_internal_vip_address")
+        await _type(pilot, vip, "10.1.1.8")
+        await _type(pilot, vip, "10.1.1.88")  # typed back: it stays the host's address
+        haproxy.editor.focus()
+        haproxy.editor.value = "yes"
+        await pilot.pause()
+        assert "with enable_haproxy" in (vip.error or "")
+        assert not haproxy.error
+
+
+async def test_a_range_holding_the_vip_is_flagged_live_with_an_example_in_the_fields_syntax(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        rng = screen.field("ext_net_range")
+        await _type(pilot, rng, "10.1.1.80 - 10.1.1.90")
+        assert "holds the VIP 10.1.1.88" in (rng.error or "")
+        assert "e.g. 10.1.1.210 - 10.1.1.240" in rng.error
+        assert "{start:" not in rng.error
+
+
+async def test_the_count_of_answers_to_fix_follows_the_fixes(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        vip = screen.field("kolla_internal_vip_address")
+        await _type(pilot, vip, "10.9.9.9")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert "1 answer to fix" in screen_text(app)
+        await _type(pilot, vip, "10.1.1.88")
+        assert "to fix" not in screen_text(app)
+
+
+async def test_an_error_under_a_field_is_in_reverse_video_so_it_stands_out_without_colour(make_app):
+    from textual.widgets import Static
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        vip = screen.field("kolla_internal_vip_address")
+        await _type(pilot, vip, "10.9.9.9")
+        strip = vip.query_one(".message", Static).render_line(0)
+        drawn = [seg for seg in strip if seg.text.strip()]
+        assert drawn and all(seg.style.reverse and seg.style.bold for seg in drawn)
+
+
+async def test_an_answers_file_from_another_host_opens_the_form_with_its_nic_flagged(make_app, tmp_path):
+    answers = tmp_path / "other-host.yaml"
+    answers.write_text("network_interface: eth9\n")
+    app = make_app(answers=str(answers))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        nic = screen.field("network_interface")
+        assert nic.value() == "eth9"
+        assert "eth9 does not exist on this host" in (nic.error or "")
+        assert app.focused is nic.editor

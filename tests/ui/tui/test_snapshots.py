@@ -68,7 +68,7 @@ def test_done_screen(snap_compare, facts, dirs):
     assert snap_compare(app, terminal_size=SIZE, run_before=done)
 
 
-@pytest.mark.parametrize("start", ["host", "progress"])
+@pytest.mark.parametrize("start", ["host", "questions", "progress"])
 def test_console_profile_uses_ascii(snap_compare, facts, dirs, start):
     from wizard.ui.tui.terminal import TerminalProfile
 

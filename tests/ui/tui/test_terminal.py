@@ -55,6 +55,20 @@ def test_serial_lines_get_the_console_profile(tty):
     assert tty in profile.reason
 
 
+@pytest.mark.parametrize(
+    "env", [{"LANG": "C"}, {"LANG": "en_US.UTF-8", "LC_ALL": "POSIX"}, {"LC_CTYPE": "de_DE.ISO-8859-1"}]
+)
+def test_a_locale_that_is_not_utf8_gets_the_ascii_console_profile(env):
+    profile = detect_profile({"TERM": "xterm-256color", **env}, tty_name="/dev/pts/0")
+    assert profile.console
+    assert "not UTF-8" in profile.reason
+
+
+@pytest.mark.parametrize("env", [{"LANG": "en_US.UTF-8"}, {"LC_ALL": "C.utf8"}, {}])
+def test_a_utf8_or_unset_locale_keeps_the_full_profile(env):
+    assert not detect_profile({"TERM": "xterm-256color", **env}, tty_name="/dev/pts/0").console
+
+
 def test_an_xterm_gets_the_full_profile():
     assert not detect_profile({"TERM": "xterm-256color"}, tty_name="/dev/pts/0").console
 

@@ -55,7 +55,7 @@ def from_text(kind: str, text: str) -> Any:
 def _first_error(problems: list[Problem]) -> str | None:
     for p in problems:
         if p.is_error:
-            return p.message
+            return text_form.in_text_form(p.message)  # the example in the syntax typed here
     return None
 
 

@@ -28,6 +28,8 @@ class WizardApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "detach_quit", "Quit", priority=True),
         Binding("ctrl+c", "request_quit", "Quit", show=False, priority=True),
+        Binding("question_mark", "keys", "Keys", key_display="?"),
+        Binding("f1", "keys", "Keys", show=False),
     ]
 
     def __init__(
@@ -72,19 +74,37 @@ class WizardApp(App[None]):
 
         flow.start(self, self.start)
 
+    def action_keys(self) -> None:
+        """The current screen's keys, generated from its bindings (a screen's own F1 may mean more)."""
+        from wizard.ui.tui.screens.keys import KeysScreen
+
+        if not isinstance(self.screen, KeysScreen):
+            title = type(self.screen).__name__.removesuffix("Screen")
+            self.push_screen(KeysScreen(self.screen, title))
+
     # --- quitting --------------------------------------------------------------------------
 
     def action_detach_quit(self) -> None:
-        """Quit (Ctrl+Q): a running install goes on without this front end (the runner is detached)."""
+        """Quit (Ctrl+Q): a running install goes on without this front end (the runner is detached);
+        before the install, typed answers are offered to be saved first."""
         if self.run_active():
             self.detached = True
             self.stop_run()
+        else:
+            from wizard.ui.tui import flow
+
+            if flow.offer_to_keep_answers(self):  # typed answers, no install yet: offer to save them
+                return
         self.exit(return_code=self.exit_code)
 
     def action_request_quit(self) -> None:
-        """Ctrl+C: quit at once, unless an install runs: then ask "detach, or stop the install?"."""
+        """Ctrl+C: quit at once, unless typed answers would be lost (offer to save them) or an install runs:
+        then ask "detach, or stop the install?"."""
         if not self.run_active():
-            self.exit(return_code=self.exit_code)
+            from wizard.ui.tui import flow
+
+            if not flow.offer_to_keep_answers(self):
+                self.exit(return_code=self.exit_code)
             return
         from wizard.ui.tui.screens.modals import LeaveScreen
 

@@ -82,3 +82,44 @@ def edit_answers(app: App) -> None:
         while len(app.screen_stack) > 2:
             app.pop_screen()
         to_questions(app)
+
+
+def offer_to_keep_answers(app: App) -> bool:
+    """On quit before the install: ask, offering to save the answers as a file. False = nothing to keep.
+
+    The answers exist only in this process until the install starts (the journal records them
+    then), so a stray Ctrl+C would lose every typed value. A second Ctrl+Q in the dialog quits.
+    """
+    from pathlib import Path
+
+    from wizard.ui.tui.screens.modals import QuitScreen
+
+    names = _stack_names(app)
+    if "QuitScreen" in names or "ProgressScreen" in names or "DoneScreen" in names:
+        return False
+    questions = next((s for s in app.screen_stack if type(s).__name__ == "QuestionsScreen"), None)
+    if questions is None:
+        return False
+    values, typed = questions.pending_answers()
+    if not typed and not any(app.session.answers.is_typed(k) for k in values):
+        return False
+
+    def chosen(choice: tuple[str, str] | None) -> None:
+        if choice is None:
+            return
+        what, path = choice
+        message = None
+        if what == "save":
+            from wizard.errors import UserError
+
+            app.session.set_answers(values, typed)
+            try:
+                written = app.session.export_answers(path)
+            except (UserError, OSError) as exc:
+                app.notify(f"The answers were not saved: {exc}", severity="error", timeout=10)
+                return
+            message = f"aio-wizard: answers saved to {written}; start again with: aio-wizard --answers {written}"
+        app.exit(return_code=getattr(app, "exit_code", 0), message=message)
+
+    app.push_screen(QuitScreen(str(Path.cwd() / "aio-wizard-answers.yaml")), chosen)
+    return True

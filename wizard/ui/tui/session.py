@@ -162,12 +162,13 @@ class Session:
     # --- answers ---------------------------------------------------------------------------
 
     def _load_given(self) -> dict[str, Any]:
-        """The ``--answers`` file's values (they become the defaults)."""
+        """The ``--answers`` file's values (they become the defaults; one this host cannot take is flagged
+        on the form, not refused: see :func:`~wizard.answers.answers_file.load_answers_for_form`)."""
         if not self.answers_path:
             return {}
-        from wizard.answers.answers_file import load_answers
+        from wizard.answers.answers_file import load_answers_for_form
 
-        return dict(load_answers(self.answers_path, self.facts, complete=False, allow_templates=self.allow_templates))
+        return load_answers_for_form(self.answers_path, allow_templates=self.allow_templates)
 
     def resolved(self) -> Any:
         """Every answer with its origin and reason (typed and answers file > journal > detected > default)."""

@@ -50,7 +50,8 @@ def require_tty(stdin_fd: int = 0, stdout_fd: int = 1) -> None:
 
 
 def detect_profile(env: Mapping[str, str] | None = None, tty_name: str | None = None) -> TerminalProfile:
-    """The console profile on ``TERM=linux``/``vt*``/``dumb`` or a serial line (``/dev/ttyS*``, ``ttyAMA*``…)."""
+    """The console profile on ``TERM=linux``/``vt*``/``dumb``, a locale that is not UTF-8 (``LANG=C``) or a
+    serial line (``/dev/ttyS*``, ``ttyAMA*``...)."""
     env = os.environ if env is None else env
     forced = env.get("AIO_WIZARD_PROFILE", "")
     if forced in ("console", "full"):
@@ -58,11 +59,24 @@ def detect_profile(env: Mapping[str, str] | None = None, tty_name: str | None = 
     term = env.get("TERM", "")
     if term == "linux" or term.startswith("vt") or term == "dumb":
         return TerminalProfile(console=True, reason=f"TERM={term}")
+    locale = _locale(env)
+    if locale and not any(tag in locale.lower().replace("-", "") for tag in ("utf8", "utf16")):
+        # LANG=C / POSIX / latin1: the terminal is not told to expect UTF-8, so box glyphs,
+        # "…" and "—" come out as mojibake; the console profile draws in ASCII.
+        return TerminalProfile(console=True, reason=f"locale {locale} (not UTF-8)")
     if tty_name is None:
         tty_name = _tty_name()
     if tty_name and any(tty_name.startswith(p) for p in ("/dev/ttyS", "/dev/ttyAMA", "/dev/ttyUSB", "/dev/hvc")):
         return TerminalProfile(console=True, reason=f"serial line {tty_name}")
     return TerminalProfile(console=False)
+
+
+def _locale(env: Mapping[str, str]) -> str:
+    """The character-set locale as the C library picks it (LC_ALL, then LC_CTYPE, then LANG); "" when unset."""
+    for var in ("LC_ALL", "LC_CTYPE", "LANG"):
+        if env.get(var):
+            return env[var]
+    return ""
 
 
 def ssh_warning(env: Mapping[str, str] | None = None) -> str | None:

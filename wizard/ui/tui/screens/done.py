@@ -36,8 +36,8 @@ class DoneScreen(Screen[None]):
     BINDINGS = [
         Binding("p", "password", "Show admin password"),
         Binding("q", "quit_done", "Quit"),
-        Binding("pagedown,down", "scroll('page_down')", "Scroll", show=False),
-        Binding("pageup,up", "scroll('page_up')", show=False),
+        Binding("pagedown,down", "scroll('page_down')", "Scroll down", show=False),
+        Binding("pageup,up", "scroll('page_up')", "Scroll up", show=False),
     ]
     AUTO_FOCUS = "#quit"
 

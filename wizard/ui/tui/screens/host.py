@@ -25,8 +25,8 @@ class HostScreen(Screen[None]):
         Binding("n", "next", "Next"),
         Binding("enter", "next", "Next", show=False),
         Binding("ctrl+n", "next", show=False),
-        Binding("pagedown,down", "scroll('page_down')", "Scroll", show=False),
-        Binding("pageup,up", "scroll('page_up')", show=False),
+        Binding("pagedown,down", "scroll('page_down')", "Scroll down", show=False),
+        Binding("pageup,up", "scroll('page_up')", "Scroll up", show=False),
     ]
     AUTO_FOCUS = "#next"
 
@@ -41,6 +41,14 @@ class HostScreen(Screen[None]):
         if app.startup_warning:
             yield Static(Text(f"Warning: {app.startup_warning}", style="bold"), id="startup-warning")
         with VerticalScroll(id="host-body", classes="body"):
+            if counts["fail"] or counts["warn"]:
+                # The checks come after the facts and NICs: at 80x24 a failure was below the fold
+                # with nothing saying so. Say it first, and how to get there.
+                problems = [f"{counts[k]} {k}" for k in ("fail", "warn") if counts[k]]
+                summary = Text(f"Preflight: {', '.join(problems)}; the checks are below (PageDown)", style="bold")
+                if counts["fail"]:
+                    summary.stylize("reverse")
+                yield Static(summary, id="checks-summary")
             yield Static(Text("This host", style="bold underline"), classes="section-title")
             yield Static(facts_table(facts, ascii_only=ascii_only), id="facts")
             yield Static(Text("Network interfaces", style="bold underline"), classes="section-title")

@@ -98,9 +98,10 @@ class ResumeScreen(ModalScreen[str]):
             yield Static(Text("An unfinished install was found", style="bold"), classes="dialog-title")
             yield Static(self.summary, classes="dialog-body")
             with Horizontal(classes="buttons"):
-                yield Button("Resume", id="resume", variant="primary", compact=True)
-                yield Button("Review answers", id="review", compact=True)
-                yield Button("Start over", id="over", variant="warning", compact=True)
+                # the keys in the labels: a modal has no footer, and r/a/o were shown nowhere
+                yield Button("r Resume", id="resume", variant="primary", compact=True)
+                yield Button("a Review answers", id="review", compact=True)
+                yield Button("o Start over", id="over", variant="warning", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#resume", Button).focus()
@@ -190,6 +191,65 @@ class PathScreen(ModalScreen[str | None]):
         event.stop()
         if event.button.id == "write":
             self._submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class QuitScreen(ModalScreen[tuple[str, str] | None]):
+    """Quitting before the install: typed answers are lost unless saved, so offer the answers file.
+
+    Returns ``("save", path)``, ``("discard", "")`` or ``None`` (Escape: stay). The path field holds
+    the default name so Enter on it saves there.
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Stay")]
+
+    def __init__(self, default: str) -> None:
+        super().__init__(classes="modal")
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Input
+
+        with Vertical(classes="dialog"):
+            title = Text("Quit? The answers typed so far are not saved yet.", style="bold")
+            yield Static(title, classes="dialog-title")
+            yield Static(
+                "Save them as an answers file to start again from them later "
+                "(`aio-wizard --answers FILE`); passwords are not written.",
+                classes="dialog-body",
+            )
+            inp = Input(self.default, id="path", compact=True)
+            inp.cursor_blink = getattr(self.app, "cursor_blink", False)
+            yield inp
+            with Horizontal(classes="buttons"):
+                yield Button("Save and quit", id="save", variant="primary", compact=True)
+                yield Button("Quit without saving", id="discard", variant="error", compact=True)
+                yield Button("Stay", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#save", Button).focus()
+
+    def _save(self) -> None:
+        from textual.widgets import Input
+
+        path = self.query_one("#path", Input).value.strip()
+        if path:
+            self.dismiss(("save", path))
+
+    def on_input_submitted(self, event) -> None:
+        event.stop()
+        self._save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self._save()
+        elif event.button.id == "discard":
+            self.dismiss(("discard", ""))
         else:
             self.dismiss(None)
 

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from wizard.answers.text_form import TextFormError, to_text
+from wizard.ui.tui.screens.keys import keys_text
 from wizard.ui.tui.widgets.nic_picker import NicPicker
 from wizard.ui.tui.widgets.question_field import QuestionField
 from wizard.ui.tui.widgets.stage_bar import StageBar
@@ -71,9 +72,12 @@ class QuestionsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._apply_visibility(self._current_values())
+        values = self._current_values()
         self.query_one("#questions-status").display = False
-        first = next(iter(self.fields()), None)
+        if self.app.session.answers_path:  # an answers file from another host: flag what it got wrong now
+            self._live_check(None, values)
+        self._apply_visibility(values)
+        first = next((f for f in self.fields() if f.error), None) or next(iter(self.fields()), None)
         if first is not None:
             first.editor.focus()
 
@@ -97,6 +101,11 @@ class QuestionsScreen(Screen[None]):
             except TextFormError:
                 pass
         return values
+
+    def pending_answers(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The form's values and the typed ones among them, as they are now (quitting offers to save them)."""
+        values = self._current_values()
+        return values, {f.key: values[f.key] for f in self.fields() if f.edited}
 
     def _apply_visibility(self, values: dict[str, Any]) -> None:
         """Show the questions that apply to ``values`` (advanced ones when asked for or in trouble)."""
@@ -126,22 +135,47 @@ class QuestionsScreen(Screen[None]):
                     values[f.key] = r.value
         self._live_check(event.field, values)
         self._apply_visibility(values)
+        self._update_status()
 
-    def _live_check(self, f: QuestionField, values: dict[str, Any]) -> None:
-        """The edited field's own reading, then the core's rules for it given the other answers."""
-        value, message = f.parse()
-        if message:
-            f.show_problem(message)
-            f.show_problem(None, "warning")
-            return
-        try:  # the question's own check, then its cross-field rules
-            problems = self.app.session.validate_field(f.key, value, values)
+    def _live_check(self, edited: QuestionField | None, values: dict[str, Any]) -> None:
+        """The edited field's own reading, then the core's rules for every field given the others.
+
+        A cross-field rule (haproxy on, the VIP inside the floating range) is reported under the
+        field the core names, which is not always the one typed in; checking only the edited
+        field left those for Ctrl+N, under the wrong field. A field whose own text cannot be
+        read keeps that message.
+        """
+        try:
+            problems = self.app.session.validate(values)
         except Exception:  # a rule must never break typing; Next runs the full validation
-            problems = []
-        errors = [p.message for p in problems if p.is_error]
-        warnings = [p.message for p in problems if not p.is_error]
-        f.show_problem(errors[0] if errors else None)
-        f.show_problem(warnings[0] if warnings else None, "warning")
+            problems = None
+        for f in self.fields():
+            _, message = f.parse()
+            if message:
+                if f is edited or f.error:
+                    f.show_problem(message)
+                    f.show_problem(None, "warning")
+                continue
+            if problems is None or not f.question.ask_when(values):
+                if f is edited:
+                    f.show_problem(None)
+                    f.show_problem(None, "warning")
+                continue
+            errors = [p.message for p in problems if p.key == f.key and p.is_error]
+            warnings = [p.message for p in problems if p.key == f.key and not p.is_error]
+            f.show_problem(errors[0] if errors else None)
+            f.show_problem(warnings[0] if warnings else None, "warning")
+
+    def _update_status(self) -> None:
+        """Keep Next's "N answers to fix" true as fields are fixed (it stayed after the fix)."""
+        status = self.query_one("#questions-status", Static)
+        if not status.display:
+            return
+        left = sum(1 for f in self.fields() if f.error and f.display)
+        if not left:
+            status.display = False
+            return
+        status.update(Text(f"{left} answer{'s' if left > 1 else ''} to fix before going on", style="bold"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -215,14 +249,7 @@ class QuestionsScreen(Screen[None]):
 
         f = self._focused_field()
         if f is None:
-            self.app.push_screen(
-                TextScreen(
-                    "Questions",
-                    "Tab / Shift+Tab move between fields; each is pre-filled with its default and why.\n"
-                    "F1 on a field explains it. F4 picks a NIC for interface fields. F3 shows advanced questions.\n"
-                    "Ctrl+N (or F10) checks every answer and goes to the review; Escape goes back.",
-                )
-            )
+            self.app.action_keys()
             return
         q = f.question
         body = Text(q.help + "\n\n")
@@ -230,6 +257,8 @@ class QuestionsScreen(Screen[None]):
         body.append(to_text(q.kind, q.example) or '""')
         body.append("\nKey in the answers file: ", style="bold")
         body.append(q.key)
+        body.append("\n\nKeys on this screen (? types a ? in a field, so F1 shows them here):\n", style="bold")
+        body.append(keys_text(self))
         self.app.push_screen(TextScreen(q.prompt, body))
 
     def action_toggle_advanced(self) -> None:

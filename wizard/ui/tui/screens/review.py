@@ -35,6 +35,10 @@ class ReviewScreen(Screen[None]):
         Binding("2", "tab('globals')", "Globals", show=False),
         Binding("3", "tab('runonce')", "init-runonce", show=False),
         Binding("4", "tab('plan')", "Plan", show=False),
+        Binding("pagedown", "scroll('page_down')", "Scroll down", show=False),
+        Binding("pageup", "scroll('page_up')", "Scroll up", show=False),
+        Binding("down", "scroll('down')", "Scroll down a line", show=False),
+        Binding("up", "scroll('up')", "Scroll up a line", show=False),
     ]
 
     def __init__(self) -> None:
@@ -161,6 +165,12 @@ class ReviewScreen(Screen[None]):
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
+    def action_scroll(self, how: str) -> None:
+        """Scroll the tab on show wherever the focus is: the eye is on the text, the focus on Start."""
+        tabs = self.query_one(TabbedContent)
+        pane = tabs.get_pane(tabs.active)
+        getattr(pane.query_one(VerticalScroll), f"scroll_{how}")(animate=False)
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
@@ -175,6 +185,23 @@ class ReviewScreen(Screen[None]):
         def write(path: str | None) -> None:
             if not path:
                 return
+            target = Path(path).expanduser()
+            if target.exists() and not target.is_dir():
+                from wizard.ui.tui.screens.modals import ConfirmScreen
+
+                self.app.push_screen(
+                    ConfirmScreen(
+                        f"{target} exists. Replace it?",
+                        "Its contents are lost (an answers file you wrote by hand, another host's answers).",
+                        yes="Replace",
+                        no="Keep it",
+                    ),
+                    lambda yes: write_now(path) if yes else self._status("Export cancelled: the file was kept."),
+                )
+                return
+            write_now(path)
+
+        def write_now(path: str) -> None:
             try:
                 self.exported = self.app.session.export_answers(path)
             except (UserError, OSError) as exc:
@@ -200,9 +227,19 @@ class ReviewScreen(Screen[None]):
         if plan.problems:
             self._status(Text("This host cannot run this plan: " + "; ".join(plan.problems), style="bold red"))
             return
-        from wizard.ui.tui import flow
+        from wizard.ui.tui.screens.modals import ConfirmScreen
 
-        flow.to_progress(self.app)
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                from wizard.ui.tui import flow
+
+                flow.to_progress(self.app)
+
+        todo = len(plan.steps) - len(session.done_steps())
+        self.app.push_screen(
+            ConfirmScreen("Start the install?", install_summary(session, todo), yes="Start install", no="Not yet"),
+            confirmed,
+        )
 
     def _save_plan(self) -> None:
         from wizard.ui.tui.screens.modals import PathScreen
@@ -240,3 +277,16 @@ class ReviewScreen(Screen[None]):
             self.action_export()
         elif bid == "start":
             self.action_start()
+
+
+def install_summary(session, steps: int) -> str:
+    """What pressing Start changes on this host, said before it is done: one key must not surprise anyone."""
+    kolla = session.kolla_dir
+    venv = session.values.get("venv_path") or "/opt/kolla-venv"
+    return (
+        f"{steps} steps run as root on this host, about 30 to 90 minutes (the image pulls take most of it).\n"
+        f"They write /etc/hosts and {kolla}/globals.yml (the old copies kept as NAME.aio-wizard.bak), "
+        f"create {kolla}/passwords.yml, install packages and Docker, build the Kolla virtualenv in {venv} "
+        "and deploy OpenStack in containers.\n"
+        "Each step is recorded: if it stops, start aio-wizard again to resume."
+    )

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
-from wizard.answers.text_form import TextFormError, from_text, to_text
+from wizard.answers.text_form import TextFormError, from_text, in_text_form, to_text
 from wizard.answers.validation import normalize_value
 
 BOOL_OPTIONS = [("yes", True), ("no", False)]
@@ -150,7 +150,8 @@ class QuestionField(Vertical):
         return value, message
 
     def show_problem(self, message: str | None, severity: str = "error") -> None:
-        """Show (or clear, with None) the error or the warning under the field."""
+        """Show (or clear, with None) the error or the warning under the field (examples in its syntax)."""
+        message = in_text_form(message) if message else message
         if severity == "error":
             self.error = message
         else:

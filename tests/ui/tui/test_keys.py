@@ -1,0 +1,64 @@
+"""``?`` lists the keys of the screen on show, read from its bindings; Review and Host scroll without a Tab first."""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+
+from .conftest import SIZE, screen_name, screen_text, wait_for
+
+
+async def test_question_mark_lists_the_review_keys_including_the_tabs(make_app):
+    app = make_app(start="review", dry_run=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "ReviewScreen")
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: "Keys: Review" in screen_text(app))
+        text = screen_text(app)
+        for shown in ("Export answers", "Save plan", "Globals", "Plan", "Quit", "pgdn"):
+            assert shown in text, shown
+        assert "Copy selected text" not in text  # Textual's own key, not the wizard's
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "ReviewScreen")
+
+
+async def test_every_binding_of_the_screen_is_in_its_key_list(make_app):
+    from wizard.ui.tui.screens.keys import key_rows
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "HostScreen")
+        listed = {key for keys, _ in key_rows(app.screen) for key in keys.split(" / ")}
+        active = app.screen.active_bindings  # Enter is the focused button's own: it presses Next
+        for binding in type(app.screen).BINDINGS:
+            for key in binding.key.split(","):
+                if active[key].node is app.screen:
+                    assert app.get_key_display(active[key].binding) in listed, key
+
+
+async def test_the_resume_dialog_shows_its_keys(make_app):
+    from wizard.ui.tui.screens.modals import ResumeScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "HostScreen")
+        app.call_next(app.push_screen, ResumeScreen("step 3 of 12 failed"))
+        await wait_for(pilot, lambda: "r Resume" in screen_text(app))
+        text = screen_text(app)
+        assert "r Resume" in text and "a Review answers" in text and "o Start over" in text
+
+
+async def test_page_down_on_review_scrolls_the_tab_on_show_with_the_focus_on_start(make_app):
+    app = make_app(start="review", dry_run=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "ReviewScreen")
+        await pilot.press("4")
+        await pilot.pause()
+        pane = app.screen.query_one("#plan")
+        scroll = pane.query_one(VerticalScroll)
+        assert app.focused is app.screen.query_one("#start")
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert scroll.scroll_y > 0
+        await pilot.press("up")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#start")
