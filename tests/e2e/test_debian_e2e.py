@@ -53,7 +53,7 @@ ARCHES = [
     pytest.param(NATIVE, id=NATIVE),
     pytest.param(FOREIGN, id=FOREIGN, marks=pytest.mark.slow),  # under qemu-user emulation: many minutes
 ]
-UNTIL = "genpwd"  # the step that runs kolla-genpwd (wizard/pipeline/steps.py)
+UNTIL = "genpwd"  # the step that runs kolla-genpwd (wizard/pipeline/steps/catalog.py)
 # Steps before UNTIL that cannot run here: install-deps fetches Ansible Galaxy collections (GitHub).
 NOT_HERE = {"install-deps": "fetches Ansible Galaxy collections from GitHub: the internet beyond the registries"}
 GUIDE_ANSWERS = "/root/guide-answers.yaml"  # what the operator edits
