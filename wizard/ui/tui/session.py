@@ -255,19 +255,22 @@ class Session:
         return out
 
     def globals_preview(self) -> tuple[str, str]:
-        """(path, unified diff against what is on disk) of the globals the wizard writes."""
-        from wizard.kolla import globals_file
-        from wizard.kolla.releases import get_release
+        """(path, unified diff against what is on disk) of the globals the plan's own "globals" step writes.
 
-        release = get_release(self.values["openstack_release"])
-        existing = _read(self.kolla_dir / "globals.yml")
-        rendered = globals_file.render_globals(self.values, release, existing or None)
-        path = str(rendered.path)
-        old = _read(_host_path(self.kolla_dir, path)) or ""
+        The content comes from that step's file write (its content, or its merge into globals.yml on
+        releases without globals.d), so the review shows exactly what the runner will write.
+        """
+        try:
+            write = self.plan().step("globals").files[0]
+        except (UserError, IndexError):  # a --steps-file plan writes no globals
+            return "", "(this plan writes no globals)"
+        path = write.path
+        old = _read(_host_path(self.kolla_dir, path))
+        new = write.content if write.content is not None else write.transform(old) if write.transform else ""
         diff = "".join(
             difflib.unified_diff(
-                old.splitlines(keepends=True),
-                rendered.content.splitlines(keepends=True),
+                (old or "").splitlines(keepends=True),
+                new.splitlines(keepends=True),
                 fromfile=f"{path} (on disk)" if old else "/dev/null (not there yet)",
                 tofile=f"{path} (new)",
             )
