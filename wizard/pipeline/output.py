@@ -172,7 +172,7 @@ class OutputStream:
         self._pending.append(text)
         self._pending_chars += len(text) + 1
         if "[" in text:
-            header = _last_ansible_header(text)
+            header = last_ansible_header(text)
             if header and header != self._substatus:
                 self._substatus = header
                 self.flush()
@@ -200,7 +200,7 @@ class OutputStream:
         self.log.flush()
 
 
-def _last_ansible_header(text: str) -> str:
+def last_ansible_header(text: str) -> str:
     """The last ``PLAY [..]`` / ``TASK [..]`` / ``RUNNING HANDLER [..]`` header line in ``text``, or ""."""
     at = max(text.rfind(needle) for needle in _HEADER_NEEDLES)
     if at == -1:

@@ -48,7 +48,7 @@ from wizard.pipeline.events import (
 )
 from wizard.pipeline.journal import JOURNAL_NAME
 from wizard.pipeline.lock import is_locked
-from wizard.pipeline.output import _last_ansible_header as last_ansible_header  # one parser for PLAY/TASK
+from wizard.pipeline.output import last_ansible_header  # one parser for PLAY/TASK
 from wizard.service import control
 from wizard.service.launch import DAEMON_LOG_NAME
 from wizard.service.procs import live_runner
