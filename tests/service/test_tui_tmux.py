@@ -30,6 +30,8 @@ def test_killing_the_tmux_session_mid_step_leaves_the_install_to_finish_and_a_ne
         tmux("send-keys", "-t", "wiz", "C-n")
         tmux.wait_for("Start install")
         tmux("send-keys", "-t", "wiz", "s")
+        tmux.wait_for("Not yet")  # the confirmation before a real install
+        tmux("send-keys", "-t", "wiz", "y")
         slow_install.wait_running("slow")
         tmux.wait_for("tick")  # the live log
         tmux.kill()  # the terminal is gone, as with a dropped SSH session

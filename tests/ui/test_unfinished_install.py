@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.guide import GUIDE_HOST_FILE
-from tests.ui.plain.conftest import ScriptedPrompter, make_args
+from tests.ui.plain.conftest import ScriptedPrompter, default_questions, make_args
 from wizard.errors import UserError
 from wizard.host.facts import HostFacts
 from wizard.pipeline.lock import PipelineLock
@@ -102,7 +102,7 @@ def test_answers_given_with_the_option_override_the_journal_in_both_front_ends(t
     assert session.values["nova_compute_virt_type"] == "qemu"
     assert "1 of 2 steps done" in session.unfinished_install()
 
-    prompter = ScriptedPrompter(["review", *([None] * 13), "quit"])
+    prompter = ScriptedPrompter(["review", *([None] * len(default_questions())), "quit"])  # every default
     assert PlainWizard(make_args(tmp_path, answers=str(answers)), prompter).run() == 0
     review = "\n".join(prompter.shown)
     assert "An install is under way: 1 of 2 steps done, status failed." in review
