@@ -274,15 +274,21 @@ class PlainWizard:
         if plan.problems:
             raise UserError("this host cannot run this plan: " + "; ".join(plan.problems))
         run_id = self.service.start(plan, self.service.answers.values())
-        self.say("")
-        self.say("The install runs on its own: closing this terminal does not stop it; `aio-wizard` shows it again.")
-        sys.stdout.flush()
-        return self._follow(run_id)
+        interrupted = False
+        try:
+            self.say("")
+            self.say(
+                "The install runs on its own: closing this terminal does not stop it; `aio-wizard` shows it again."
+            )
+            sys.stdout.flush()
+        except KeyboardInterrupt:  # the install runs already: asked about while following, as any Ctrl+C
+            interrupted = True
+        return self._follow(run_id, interrupted=interrupted)
 
-    def _follow(self, run_id: str | None) -> int:
+    def _follow(self, run_id: str | None, *, interrupted: bool = False) -> int:
         from wizard.ui.plain.progress import follow_install
 
-        return follow_install(self.prompter, self.service, run_id, verbose=self.args.verbose)
+        return follow_install(self.prompter, self.service, run_id, verbose=self.args.verbose, interrupted=interrupted)
 
 
 def _writable_file(text: str) -> str | None:

@@ -89,16 +89,30 @@ def bundle_writer(state_dir: str | Path, log_dir: str | Path, host_facts: str | 
 
 
 def follow_install(
-    prompter: Prompter, service: InstallService, run_id: str | None, *, verbose: bool = False, stream=None
+    prompter: Prompter,
+    service: InstallService,
+    run_id: str | None,
+    *,
+    verbose: bool = False,
+    stream=None,
+    interrupted: bool = False,
 ) -> int:
-    """Follow the install until it ends (its exit code) or the user detaches (0)."""
+    """Follow the install until it ends (its exit code) or the user detaches (0).
+
+    ``interrupted``: Ctrl+C came between starting the install and following it; it is asked about
+    like one while following (the install runs already: it must not just end the front end).
+    """
     printer = ConsolePrinter(stream or sys.stdout, verbose=verbose)
     options = service.options
     decide = make_decide(prompter, printer, bundle_writer(options.state_dir, options.log_dir, options.host_facts))
     try:
         while True:
-            attachment = service.attach([printer], decide, run_id=run_id, decide_in_thread=False)
             try:
+                if interrupted:
+                    interrupted = False
+                    raise KeyboardInterrupt
+                # inside the try: a Ctrl+C while attaching is asked about too, not a traceback or an exit
+                attachment = service.attach([printer], decide, run_id=run_id, decide_in_thread=False)
                 with handling(front_end_policy(attachment.cancel, asks_on_interrupt=True)):
                     status = attachment.run()
             except KeyboardInterrupt:
