@@ -173,8 +173,32 @@ def _copy_into(source: Path, target: Path) -> None:
         subprocess.run(["cp", "-a", "--remove-destination", str(source), str(target)], check=True)
 
 
-def configure_root(root: Path, *, apt_dir: Path = Path("/etc/apt")) -> list[str]:
-    """Make a debootstrapped root reach the registries as this machine does; returns what was copied."""
+def _machine_codename(apt_dir: Path) -> str | None:
+    """The suite this machine's Debian sources name (bookworm for ``bookworm-updates`` too)."""
+    for path in debian_sources(apt_dir):
+        for _uri, entry_suite in _mirrors_in(path):
+            codename = entry_suite.split("-", 1)[0]
+            if codename not in ("stable", "testing", "unstable", "sid"):
+                return codename
+    return None
+
+
+def sources_for_suite(text: str, machine: str | None, suite: str | None) -> str:
+    """The machine's sources file with its codename replaced by the root's.
+
+    Why: a trixie root built on a bookworm machine must not get bookworm's suites from the copied
+    sources (apt would then "upgrade" it downward). ``bookworm-updates``/``-security`` follow.
+    """
+    if not machine or not suite or machine == suite:
+        return text
+    return re.sub(rf"(?<!\S){re.escape(machine)}(?=[-\s]|$)", suite, text, flags=re.MULTILINE)
+
+
+def configure_root(root: Path, *, apt_dir: Path = Path("/etc/apt"), suite: str | None = None) -> list[str]:
+    """Make a debootstrapped root reach the registries as this machine does; returns what was copied.
+
+    ``suite``: the root's Debian suite, when it differs from the machine's (sources are rewritten).
+    """
     copied = []
     for certs in (Path("/usr/local/share/ca-certificates"), Path("/etc/ssl/certs")):
         if certs.is_dir():
@@ -190,10 +214,13 @@ def configure_root(root: Path, *, apt_dir: Path = Path("/etc/apt")) -> list[str]
     if sources:
         # debootstrap wrote a one-line sources.list; the machine's own Debian sources replace it.
         (root / "etc/apt/sources.list").unlink(missing_ok=True)
+        machine = _machine_codename(apt_dir)
         for src in sources:
             rel = src.relative_to(apt_dir)
-            shutil.copy2(src, root / "etc/apt" / rel)
-            copied.append(str(src))
+            target = root / "etc/apt" / rel
+            shutil.copy2(src, target)
+            target.write_text(sources_for_suite(src.read_text(), machine, suite))
+            copied.append(str(src) if machine == suite or suite is None else f"{src} (as {suite})")
     (root / "etc/hostname").write_text(HOSTNAME + "\n")
     (root / "etc/hosts").write_text(DEBIAN_INSTALLER_HOSTS)
     policy = root / "usr/sbin/policy-rc.d"
@@ -247,7 +274,7 @@ def build_tarball(suite: str = DEFAULT_SUITE, arch: str | None = None, *, rebuil
             if done.returncode != 0:
                 tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-20:])
                 raise RuntimeError(f"debootstrap failed ({done.returncode}):\n{tail}")
-            copied = configure_root(root)
+            copied = configure_root(root, suite=suite)
             say("copied into the root: " + ", ".join(copied))
             partial = work / "root.tar"
             subprocess.run(["tar", "-C", str(root), "--numeric-owner", "-cf", str(partial), "."], check=True)

@@ -132,8 +132,11 @@ def registry_hosts(root: Path) -> set[str]:
 class AioHost:
     """One fresh Debian root in the guide's network, with the wizard copied to /root/aio-wizard."""
 
-    def __init__(self, arch: str, root: DebianRoot, network: GuideNetwork) -> None:
+    def __init__(
+        self, arch: str, root: DebianRoot, network: GuideNetwork, suite: str = debian_root.DEFAULT_SUITE
+    ) -> None:
         self.arch = arch
+        self.suite = suite
         self.root = root
         self.network = network
         self.install_output = ""
@@ -191,15 +194,17 @@ def _claim_download_cache(arch: str) -> tuple[Path | None, IO[str] | None]:
 @pytest.fixture(scope="module")
 def aio_host(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AioHost]:
     """A fresh root (from the cached tarball) in the guide's network, the wizard installed per the README."""
-    arch = request.param
+    # "ARCH" (the default suite) or "ARCH/SUITE", e.g. "amd64/trixie"
+    arch, _, suite = str(request.param).partition("/")
+    suite = suite or debian_root.DEFAULT_SUITE
     reason = requirements_missing(arch)
     if reason:
         pytest.skip(reason)
-    with timed(f"{arch}: root tarball (debootstrap when not cached)"):
-        tarball, build_seconds = debian_root.build_tarball(debian_root.DEFAULT_SUITE, arch)
+    with timed(f"{arch} {suite}: root tarball (debootstrap when not cached)"):
+        tarball, build_seconds = debian_root.build_tarball(suite, arch)
     if build_seconds:
-        TIMINGS[f"{arch}: debootstrap + configure + tar (uncached)"] = build_seconds
-    workdir = Path(tmp_path_factory.mktemp(f"debian-{arch}"))
+        TIMINGS[f"{arch} {suite}: debootstrap + configure + tar (uncached)"] = build_seconds
+    workdir = Path(tmp_path_factory.mktemp(f"debian-{arch}-{suite}"))
     network = GuideNetwork(set())
     downloads, lock = _claim_download_cache(arch)
     root = DebianRoot(tarball, workdir, netns="", download_cache=downloads)
@@ -213,7 +218,7 @@ def aio_host(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             _proxy_config(root.path, network)
         count = copy_checkout(root.file(WIZARD_DIR))
         NOTES.append(f"{arch}: copied {count} files of the checkout to {WIZARD_DIR}")
-        yield AioHost(arch, root, network)
+        yield AioHost(arch, root, network, suite)
     finally:
         try:
             root.close()

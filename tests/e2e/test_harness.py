@@ -208,3 +208,22 @@ def test_tier_skips_with_a_reason_when_not_root(monkeypatch: pytest.MonkeyPatch)
 def test_tier_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIO_WIZARD_E2E", "0")
     assert "switched off" in (requirements_missing("amd64") or "")
+
+
+def test_a_root_of_another_suite_gets_the_machines_sources_in_its_own_suite(tmp_path: Path, apt_dir: Path) -> None:
+    root = tmp_path / "root"
+    for d in ("etc/apt/sources.list.d", "usr/sbin"):
+        (root / d).mkdir(parents=True)
+    debian_root.configure_root(root, apt_dir=apt_dir, suite="trixie")
+    text = (root / "etc/apt/sources.list.d/debian.sources").read_text()
+    assert "bookworm" not in text
+    assert "Suites: trixie trixie-updates" in text and "Suites: trixie-security" in text
+    # the same suite leaves the file as it is
+    debian_root.configure_root(root, apt_dir=apt_dir, suite="bookworm")
+    assert (root / "etc/apt/sources.list.d/debian.sources").read_text() == DEB822
+
+
+def test_suite_rewrite_touches_only_whole_codenames() -> None:
+    text = "deb http://deb.debian.org/debian bookworm main\ndeb http://x/bookworm-archive/ bookworm-security main\n"
+    out = debian_root.sources_for_suite(text, "bookworm", "trixie")
+    assert out == "deb http://deb.debian.org/debian trixie main\ndeb http://x/bookworm-archive/ trixie-security main\n"

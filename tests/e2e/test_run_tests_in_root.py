@@ -9,7 +9,7 @@ must skip with its reason, none may fail, and nothing (a network namespace) may 
 
 Opt-in (``slow``): it installs the test extras from PyPI through the registry proxy and runs the
 whole suite inside the root, several minutes: ``pytest -m slow tests/e2e/test_run_tests_in_root.py``
-or ``AIO_WIZARD_E2E_SLOW=1``. The root is the cached bookworm of tools/debian_root.py in the
+or ``AIO_WIZARD_E2E_SLOW=1``. The roots are the cached bookworm and trixie of tools/debian_root.py in the
 guide's network (see conftest.py), as the rest of this tier.
 """
 
@@ -25,7 +25,10 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.root,
     pytest.mark.slow,
-    pytest.mark.parametrize("aio_host", [debian_root.native_arch()], indirect=True),
+    # Debian 12 and 13: the README promises both (trixie's python3 is 3.13)
+    pytest.mark.parametrize(
+        "aio_host", [f"{debian_root.native_arch()}/{suite}" for suite in ("bookworm", "trixie")], indirect=True
+    ),
 ]
 
 RUN_TESTS_TIMEOUT = 3600
@@ -41,12 +44,14 @@ def _as_a_minimal_root_is(host: AioHost) -> None:
 
 def test_run_tests_passes_in_a_fresh_debian_root_and_leaks_no_namespace(aio_host: AioHost) -> None:
     _as_a_minimal_root_is(aio_host)
-    with timed(f"{aio_host.arch}: ./run-tests in a fresh root (venv + suite)"):
+    with timed(f"{aio_host.arch} {aio_host.suite}: ./run-tests in a fresh root (venv + suite)"):
         done = aio_host.root.run(
             ["./run-tests", "-q", "-p", "no:cacheprovider"], cwd=WIZARD_DIR, timeout=RUN_TESTS_TIMEOUT
         )
     summary = [line for line in done.stdout.splitlines() if re.search(r"\d+ (passed|failed|skipped)", line)]
-    NOTES.append(f"{aio_host.arch}: ./run-tests in a fresh root: {summary[-1] if summary else '(no summary)'}")
+    NOTES.append(
+        f"{aio_host.arch} {aio_host.suite}: ./run-tests in a fresh root: {summary[-1] if summary else '(no summary)'}"
+    )
     skips = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED")]
     NOTES.extend(f"  {line}" for line in skips)
     assert done.returncode == 0, done.stdout[-8000:]
