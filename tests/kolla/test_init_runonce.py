@@ -91,13 +91,16 @@ class Cloud:
         self.answers = resolve_answers(facts, answers).values
         self.step = build_plan(self.answers, facts).step("init-runonce")
         self.runs = 0
+        self.root = tmp / "root"
+        self.root.mkdir()
 
     def run(self, decisions=(), step: PlannedStep | None = None) -> tuple[str, str]:
         """Run the step through the real runner; ``decisions`` answer its failures in turn, then abort.
         Returns the final status and the step's log."""
         left = list(decisions)
         self.runs += 1
-        plan = Plan(steps=(step or self.step,), release=self.release.name, answers=self.answers)
+        # the plan's root: what the step writes on the host (init-runonce's download directory) stays in tmp
+        plan = Plan(steps=(step or self.step,), release=self.release.name, answers=self.answers, root=self.root)
         journal = Journal.load(self.tmp / f"state{self.runs}")
         runner = Runner(plan, journal, self.tmp / f"log{self.runs}", decide=lambda f: left.pop(0) if left else "abort")
         status = runner.run()
@@ -163,7 +166,8 @@ def test_the_planned_step_runs_the_real_script_with_the_answers_in_its_environme
     cirros = rf"https://github\.com/cirros-dev/cirros/releases/download/(\d+\.\d+\.\d+)//cirros-\1-{platform.machine()}"
     assert re.fullmatch(cirros + "-disk.img", download["url"]), download["url"]
     assert download["argv"][:3] == ["--fail", "-L", "-o"]
-    assert download["cwd"] == str(tmp_path / "work")
+    # in the wizard's own download directory, not wherever the wizard was started (a detached run: /)
+    assert download["cwd"] == str(cloud.root / "var/cache/aio-wizard")
     assert all(c["env"]["OS_CLOUD"] == "kolla-admin" for c in cloud.fake.calls())
     assert cloud.step.is_done(Path("/")).startswith("OpenStack holds it: public1 (10.1.1.0/24")
 

@@ -184,7 +184,7 @@ def test_a_leftover_of_a_killed_run_is_removed_first(cloud, monkeypatch):
 def test_a_cancel_while_it_boots_terms_the_action_and_it_still_deletes_the_server(cloud, monkeypatch):
     monkeypatch.setenv(BUILD_SHOWS_ENV, "100000")
     step = verify_step(cloud, "--boot-timeout", "60")
-    plan = Plan(steps=(step,), release=cloud.release.name, answers=cloud.answers)
+    plan = Plan(steps=(step,), release=cloud.release.name, answers=cloud.answers, root=cloud.root)
     runner = Runner(plan, Journal.load(cloud.tmp / "state-cancel"), cloud.tmp / "log-cancel", decide=lambda f: "abort")
 
     def cancel_when_booting() -> None:
@@ -200,7 +200,9 @@ def test_a_cancel_while_it_boots_terms_the_action_and_it_still_deletes_the_serve
     log = "\n".join(p.read_text() for p in (cloud.tmp / "log-cancel").glob("*.log"))
     assert status == "interrupted", log
     assert f"waiting for {PREFIX}" in log
-    # the runner stops logging at its TERM, but waits for the action: its clean-up ran by now
+    # the runner keeps logging after its TERM until the action exits: its clean-up ran and says so
+    assert "verify: interrupted; removing what it created" in log
+    assert f"deleted server {PREFIX}" in log
     assert leftovers(cloud) == ([], [])
     assert any(c["command"].startswith("server delete") for c in cloud.fake.calls())
 

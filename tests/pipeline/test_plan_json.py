@@ -35,6 +35,9 @@ def test_plan_json_is_one_object_with_every_step_command_and_file(tmp_path, wiza
             assert set(f) >= {"path", "mode", "content"}
             if f["content"] is None and not f["directory"]:
                 assert f["copy_from"] or f.get("error") or f["transform"]
+    runonce = next(s for s in data["steps"] if s["id"] == "init-runonce")
+    assert runonce["commands"][0]["cwd"] == "/var/cache/aio-wizard"  # where it downloads CirrOS
+    assert "cwd" not in runonce["commands"][1]
     deploy = next(s for s in data["steps"] if s["id"] == "deploy")
     env = deploy["commands"][0]["env"]
     assert env["PATH"].startswith("/opt/kolla-venv/bin:")

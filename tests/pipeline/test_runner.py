@@ -390,3 +390,55 @@ def test_cancel_during_the_retry_wait_ends_the_step_with_its_log_and_tail(make_r
     assert fin.log_path.endswith("01-flaky.log") and "nearly" in fin.tail
     entry = journal.step("flaky")
     assert entry["status"] == "interrupted" and entry["ended_at"] is not None and "pid" not in entry
+
+
+def test_a_command_runs_in_its_cwd_created_private_under_the_plans_root(make_runner, dirs):
+    root = dirs["work"] / "root"
+    root.mkdir()
+    plan = plan_of(step("download", sh("pwd > here; echo image > cirros.img", cwd="/var/cache/aio-wizard")), root=root)
+    runner, _rec, _journal = make_runner(plan)
+    assert runner.run() == "done"
+    where = root / "var/cache/aio-wizard"
+    assert (where / "cirros.img").read_text() == "image\n"
+    assert (where / "here").read_text().strip() == str(where)
+    assert stat.S_IMODE(where.stat().st_mode) == 0o700
+    log = (dirs["log"] / "01-download.log").read_text()
+    assert "$ cd /var/cache/aio-wizard && sh -c" in log
+
+
+def test_a_cwd_that_is_not_a_directory_fails_the_step_and_runs_nothing(make_runner, dirs):
+    root = dirs["work"] / "root"
+    (root / "var/cache").mkdir(parents=True)
+    (root / "var/cache/aio-wizard").write_text("a file in the way\n")
+    marker = dirs["work"] / "ran"
+    plan = plan_of(step("download", sh(f"touch {marker}", cwd="/var/cache/aio-wizard")), root=root)
+    runner, _rec, _journal = make_runner(plan, decide=lambda failure: "abort")
+    assert runner.run() == "failed"
+    assert not marker.exists()
+    assert "working directory" in (dirs["log"] / "01-download.log").read_text()
+
+
+def test_what_a_command_prints_after_term_reaches_its_log(make_runner, dirs):
+    """verify-cloud deletes its test server on TERM and says so: the log must show it."""
+    code = (
+        "import signal, sys, time\n"
+        "def bye(*_):\n"
+        "    print('cleanup: deleted server aio-wizard-verify', flush=True)\n"
+        "    sys.exit(143)\n"
+        "signal.signal(signal.SIGTERM, bye)\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    plan = plan_of(step("verify", py(code)))
+    runner, _rec, _journal = make_runner(plan, grace=5.0)
+
+    def cancel_when_ready(event):
+        if isinstance(event, StepOutput) and "ready" in event.lines:
+            threading.Thread(target=runner.cancel).start()
+
+    runner.listeners.append(cancel_when_ready)
+    t0 = time.monotonic()
+    assert runner.run() == "interrupted"
+    assert time.monotonic() - t0 < 5  # ended when the command did, not at the end of the grace period
+    lines = (dirs["log"] / "01-verify.log").read_text().splitlines()  # the command line holds it too: whole lines
+    assert "cleanup: deleted server aio-wizard-verify" in lines

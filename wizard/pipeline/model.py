@@ -43,6 +43,10 @@ class Command:
     ``path_prepend`` puts directories (the virtualenv's ``bin``) in front of ``$PATH``, the
     way ``source VENV/bin/activate`` would, so the display stays paste-able. ``explain`` is
     a short note shown under the command in the plan (what an internal action does).
+    ``cwd`` is the host directory it runs in (the runner creates it 0700 under the plan's root
+    when missing); empty: the runner's own. Why: a command that writes into its working
+    directory (init-runonce downloads CirrOS to ``./``) must not litter ``/`` when the install
+    runs detached, nor wherever the operator happened to start the wizard.
     """
 
     argv: tuple[str, ...]
@@ -50,6 +54,7 @@ class Command:
     path_prepend: tuple[str, ...] = ()
     ok_exit: tuple[int, ...] = (0,)
     explain: str = ""
+    cwd: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "argv", tuple(str(a) for a in self.argv))
@@ -61,6 +66,8 @@ class Command:
         parts = [f"{k}={shlex.quote(v)}" for k, v in self.env.items()]
         if self.path_prepend:
             parts.insert(0, "PATH=" + shlex.quote(":".join(self.path_prepend)) + ':"$PATH"')
+        if self.cwd:
+            parts.insert(0, f"cd {shlex.quote(self.cwd)} &&")
         return " ".join([*parts, shlex.join(self.argv)])
 
     def environment(self, base_env: Mapping[str, str]) -> dict[str, str]:

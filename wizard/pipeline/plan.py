@@ -139,7 +139,7 @@ def plan_as_json(plan: Plan, base_env: Mapping[str, str] | None = None) -> dict[
     """The plan as one JSON-able object, for tools that check it (the kolla contract tests).
 
     ``{"release", "problems", "steps": [{"id", "title", "optional", "depends_on", "done_check",
-    "commands": [{"argv", "env", "ok_exit"}], "files": [{"path", "mode", "content", ...}]}]}``.
+    "commands": [{"argv", "env", "ok_exit", "cwd" (when set)}], "files": [{"path", "mode", "content", ...}]}]}``.
     ``env`` is what the runner sets or changes for the command over ``base_env`` (this process's
     environment by default), fully expanded, PATH always there: computed by
     :meth:`Command.environment_changes`, the same function the runner's environment comes from.
@@ -158,7 +158,12 @@ def plan_as_json(plan: Plan, base_env: Mapping[str, str] | None = None) -> dict[
                 "done_check": step.done_check_display or None,
                 "expected_seconds": step.expected_seconds,
                 "commands": [
-                    {"argv": list(cmd.argv), "env": cmd.environment_changes(base), "ok_exit": list(cmd.ok_exit)}
+                    {
+                        "argv": list(cmd.argv),
+                        "env": cmd.environment_changes(base),
+                        "ok_exit": list(cmd.ok_exit),
+                        **({"cwd": cmd.cwd} if cmd.cwd else {}),
+                    }
                     for cmd in step.commands
                 ],
                 "files": [_file_json(f, plan.root) for f in step.files],

@@ -41,7 +41,7 @@ import stat
 import subprocess
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from wizard.errors import UserError
@@ -442,6 +442,13 @@ class Runner:
         if missing:
             stream.note(missing[1])
             return missing[0]
+        cwd: Path | None = None
+        if cmd.cwd:
+            try:
+                cwd = ensure_private_dir(host_path(self.plan.root, cmd.cwd), "working directory")
+            except (StateWriteError, UnsafePathError) as exc:
+                stream.note(f"error: {exc}")
+                return 1
         gate_r, gate_w = os.pipe()
         try:
             proc = subprocess.Popen(
@@ -452,6 +459,7 @@ class Runner:
                 start_new_session=True,
                 env=env,
                 close_fds=True,
+                cwd=cwd,
             )
         except (OSError, ValueError) as exc:
             os.close(gate_w)
@@ -482,7 +490,7 @@ class Runner:
         try:
             while True:
                 if self._cancel.is_set():
-                    self._stop_group(proc)
+                    self._stop_group(proc, drain=lambda: _drain(poller, stream, fd))
                     raise _Cancelled
                 if poller.poll(50):
                     if not stream.read_from(fd):
@@ -500,17 +508,34 @@ class Runner:
         finally:
             proc.stdout.close()
 
-    def _stop_group(self, proc: subprocess.Popen[bytes]) -> None:
-        """TERM the command's process group; KILL it after the grace period."""
+    def _stop_group(self, proc: subprocess.Popen[bytes], drain: Callable[[], bool] | None = None) -> None:
+        """TERM the command's process group; KILL it after the grace period.
+
+        ``drain`` (read what the command printed; False at end of output) runs during the grace
+        period: what a command does on TERM (verify deletes its test server and floating IP and
+        says so) reaches the step's log, and a command blocked on a full pipe can still exit.
+        """
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + self.grace
+        if drain is not None:
+            with contextlib.suppress(OSError, _LogFailed):
+                while time.monotonic() < deadline and drain():
+                    pass
         try:
-            proc.wait(timeout=self.grace)
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             pass
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def _drain(poller: select.poll, stream: OutputStream, fd: int) -> bool:
+    """Read what is ready on ``fd`` into ``stream`` (waiting 50 ms at most); False at end of output."""
+    if poller.poll(50):
+        return bool(stream.read_from(fd))
+    return True
 
 
 def stop_orphaned_group(pgid: int, grace: float, recorded: dict | None = None) -> bool:

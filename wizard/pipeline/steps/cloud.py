@@ -16,6 +16,10 @@ from wizard.pipeline.model import (
 from wizard.pipeline.steps.context import Ctx, StepBody
 from wizard.pipeline.steps.kolla_install import _constraints
 
+# Where init-runonce runs, and so where it downloads the CirrOS image (kept: a retry or a fresh
+# install after `destroy` does not download it again).
+DOWNLOADS_DIR = "/var/cache/aio-wizard"
+
 
 def _openstackclient(ctx: Ctx) -> StepBody:
     constraints, fetch = _constraints(ctx)
@@ -29,17 +33,20 @@ def _openstackclient_done(ctx: Ctx, root: Path) -> str | None:
     return None
 
 
-def _runonce_env_wrap(ctx: Ctx, argv: tuple[str, ...], env: Mapping[str, str], explain: str = "") -> Command:
+def _runonce_env_wrap(
+    ctx: Ctx, argv: tuple[str, ...], env: Mapping[str, str], explain: str = "", cwd: str = ""
+) -> Command:
     """``argv`` with the admin credentials init-runonce uses: clouds.yaml's kolla-admin (Zed+), or
     admin-openrc.sh sourced first (before Zed), and the virtualenv (its ``openstack``) first on PATH."""
     path = (f"{ctx.venv}/bin",)
     if ctx.release.clouds_yaml:
-        return Command(argv, env=env, path_prepend=path, explain=explain)
+        return Command(argv, env=env, path_prepend=path, explain=explain, cwd=cwd)
     return Command(
         ("bash", "-c", '. /etc/kolla/admin-openrc.sh && exec "$0" "$@"', *argv),
         env=env,
         path_prepend=path,
         explain=explain,
+        cwd=cwd,
     )
 
 
@@ -98,7 +105,10 @@ def _runonce(ctx: Ctx) -> StepBody:
     # can then see the client die of EPIPE after grep matched and exited: the "run once" test reads as false
     # and the script creates everything a second time. Buffered output is one write: no such race.
     script_env = {**env, "PYTHONUNBUFFERED": ""}
-    cmds = (_runonce_env_wrap(ctx, (script,), script_env), _external_network_check(ctx, create_missing=True))
+    # init-runonce downloads CirrOS into its working directory (./) unless /opt/cache/files has it: a
+    # directory of ours, so a detached run (cwd /) does not leave it in /, and a retry finds it there.
+    runonce = _runonce_env_wrap(ctx, (script,), script_env, cwd=DOWNLOADS_DIR)
+    cmds = (runonce, _external_network_check(ctx, create_missing=True))
     return StepBody(cmds, files=files, notes=tuple(notes))
 
 
