@@ -53,6 +53,19 @@ def backup_path(path: Path) -> Path:
     return path.with_name(path.name + BACKUP_SUFFIX)
 
 
+def next_backup_path(path: Path) -> Path:
+    """The name :func:`make_backup` would take now: the first of NAME.aio-wizard.bak, .bak.1... that is free.
+
+    Read-only, for the plan to say exactly where the old copy goes.
+    """
+    first = backup_path(path)
+    for n in range(MAX_BACKUPS):
+        bak = first if n == 0 else first.with_name(f"{first.name}.{n}")
+        if not os.path.lexists(bak):
+            return bak
+    return first.with_name(f"{first.name}.{MAX_BACKUPS}")
+
+
 def make_backup(path: Path) -> Path:
     """Copy ``path`` (a regular file) to a fresh backup name and return it; never overwrite one.
 

@@ -124,3 +124,12 @@ def test_a_release_given_apart_from_the_answers_is_checked_against_the_host(tmp_
     plan = build_plan(answers, facts, "train", root=tmp_path)
     assert plan.release == "train"
     assert any(p.startswith("openstack_release: train does not support Debian 12") for p in plan.problems)
+
+
+def test_the_plan_names_the_backup_a_rerun_will_take(tmp_path):
+    """The first run keeps /etc/hosts.aio-wizard.bak; a second must say .bak.1, not the name already taken."""
+    root = _fake_root(tmp_path)
+    (root / "etc/hosts.aio-wizard.bak").write_text(DEBIAN_HOSTS)
+    text = render_case("2025.1-debian12-arm64", root)
+    assert "the current one kept as /etc/hosts.aio-wizard.bak.1 " in text
+    assert "NAME.aio-wizard.bak" not in text

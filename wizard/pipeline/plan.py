@@ -12,9 +12,10 @@ import difflib
 import json
 import os
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from wizard.files import next_backup_path
 from wizard.pipeline.model import Command, FileWrite, Plan, PlannedStep, RetryPolicy, host_path
 from wizard.pipeline.steps_file import plan_from_steps_file
 
@@ -99,7 +100,10 @@ def _render_file(f: FileWrite, root: Path) -> list[str]:
     if f.directory:
         return [f"makes directory {f.path}{mode}{extra}"]
     target = host_path(root, f.path)
-    backup = ", backup kept as NAME.aio-wizard.bak" if f.backup else ""
+    backup = ""
+    if f.backup and os.path.lexists(target):
+        # the name it will get: NAME.aio-wizard.bak on the first run, .bak.1, .bak.2... after
+        backup = f", the current one kept as {PurePosixPath(f.path).with_name(next_backup_path(target).name)}"
     if f.if_absent:
         exists = target.exists()
         what = f"copies {f.copy_from} to {f.path}" if f.copy_from else f"writes {f.path}"
