@@ -58,6 +58,7 @@ class WizardApp(App[None]):
         self.stop_run: Callable[[], None] = lambda: None  # stop following (detach); the install goes on
         self.stop_install: Callable[[], None] = lambda: None  # stop the install itself
         self.detached = False  # quit while the install ran on: main() says where it went
+        self.outcome: list[str] = []  # how the run ended, printed on the normal screen after the TUI
         self._ascii_filter = AsciiFilter()
         if self.profile.console:
             self.animation_level = "none"

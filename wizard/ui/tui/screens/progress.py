@@ -342,6 +342,9 @@ class ProgressScreen(Screen[None]):
         self.finished = event
         self.current = None
         self.app.exit_code = exit_code(event.status, event.skipped_steps)
+        from wizard.ui.tui.outcome import outcome_lines
+
+        self.app.outcome = outcome_lines(self.rows, event, self.app.session)  # printed after the TUI
         if self.after_abort == "edit":
             from wizard.ui.tui import flow
 
