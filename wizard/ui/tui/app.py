@@ -118,6 +118,9 @@ class WizardApp(App[None]):
             return
         from wizard.ui.tui.screens.modals import LeaveScreen
 
+        if any(isinstance(s, LeaveScreen) for s in self.screen_stack):
+            return  # a second Ctrl+C while asked: the one dialog stays, not a second one over it
+
         def chosen(choice: str | None) -> None:
             if choice == "detach":
                 self.action_detach_quit()
