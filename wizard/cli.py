@@ -199,6 +199,15 @@ def _add_after_install(add: Callable[..., argparse.ArgumentParser]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from wizard.ui.charset import ascii_stdio
+
+    # Every line any command prints (and the outcome after the TUI) is ASCII on a terminal that is
+    # not UTF-8 (LANG=C): the core's text keeps its typography, the journal and logs stay UTF-8.
+    with ascii_stdio():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # every global and shared option has its top-level default
     module_name = (args.command or "interactive").replace("-", "_")

@@ -171,6 +171,30 @@ async def test_quitting_with_typed_answers_asks_and_saves_them_as_an_answers_fil
     assert yaml.safe_load(target.read_text())["kolla_internal_vip_address"] == "10.1.1.77"
 
 
+async def test_saving_on_quit_asks_before_replacing_an_existing_file(make_app, tmp_path):
+    app = make_app()
+    target = tmp_path / "by-hand.yaml"
+    target.write_text("# written by hand\nnova_compute_virt_type: qemu\n")
+    async with app.run_test(size=SIZE) as pilot:
+        await _typed_vip(pilot)
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: screen_name(app) == "QuitScreen")
+        app.screen.query_one("#path").value = str(target)
+        await pilot.press("enter")  # Save and quit
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmScreen")
+        assert "exists. Replace it?" in screen_text(app)
+        await pilot.press("enter")  # "Keep it" has the focus: back to the dialog, the file untouched
+        await wait_for(pilot, lambda: screen_name(app) == "QuitScreen")
+        assert app.screen.query_one("#path").value == str(target)
+        assert target.read_text().startswith("# written by hand")
+        assert app.return_code is None
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmScreen")
+        await pilot.press("y")  # Replace
+        await wait_for(pilot, lambda: app.return_code is not None)
+    assert yaml.safe_load(target.read_text())["kolla_internal_vip_address"] == "10.1.1.77"
+
+
 async def test_quitting_with_typed_answers_can_be_cancelled_or_confirmed_without_saving(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

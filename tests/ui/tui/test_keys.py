@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.containers import VerticalScroll
 
 from .conftest import SIZE, screen_name, screen_text, wait_for
@@ -62,3 +63,48 @@ async def test_page_down_on_review_scrolls_the_tab_on_show_with_the_focus_on_sta
         await pilot.press("up")
         await pilot.pause()
         assert app.focused is app.screen.query_one("#start")
+
+
+async def _footer_lists_the_main_keys(app) -> None:
+    """Every key the screen shows (show=True, allowed now) is in its footer and in its ``?`` list."""
+    from wizard.ui.tui.screens.keys import key_rows
+
+    screen = app.screen
+    footer = screen_text(app).splitlines()[-1]
+    listed = " ".join(f"{keys} {what}" for keys, what in key_rows(screen))
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        own = active.node is screen or binding in type(app).BINDINGS
+        if not (own and binding.show and screen.check_action(binding.action.split("(")[0], ()) is not False):
+            continue
+        shown = f"{app.get_key_display(binding)} {binding.description}"
+        assert shown in footer, f"{type(screen).__name__}: {shown!r} not in the footer {footer!r}"
+        assert app.get_key_display(binding) in listed and binding.description in listed, (key, listed)
+
+
+@pytest.mark.parametrize(
+    ("start", "script", "wanted", "expect"),
+    [
+        ("host", None, "HostScreen", "n Next"),
+        ("questions", None, "QuestionsScreen", "f1 Help"),
+        ("review", None, "ReviewScreen", "x Export answers"),
+        ("progress", "mid", "ProgressScreen", "f Follow log"),  # the log's follow key, once hidden
+        ("progress", "failed", "ProgressScreen", "r Retry"),
+        ("progress", "done", "DoneScreen", "p Show admin password"),
+    ],
+)
+async def test_every_screen_shows_its_main_keys_in_the_footer(make_app, start, script, wanted, expect):
+    from wizard.ui.tui.demo import done_script, failed_script, mid_run_script, scripted_factory
+
+    scripts = {"mid": mid_run_script, "failed": failed_script, "done": done_script}
+    factory = scripted_factory(scripts[script]()) if script else None
+    app = make_app(start=start, dry_run=start == "review", runner_factory=factory)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == wanted)
+        if script == "failed":
+            await wait_for(pilot, lambda: app.screen.pending_failure is not None)
+        elif script == "mid":
+            await wait_for(pilot, lambda: app.screen.lines_received > 0)
+        await pilot.pause()
+        assert expect in screen_text(app).splitlines()[-1]
+        await _footer_lists_the_main_keys(app)

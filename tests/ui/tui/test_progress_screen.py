@@ -107,6 +107,9 @@ async def test_ctrl_c_while_a_step_runs_asks_detach_or_stop(make_app):
         await pilot.press("ctrl+c")
         await wait_for(pilot, lambda: screen_name(app) == "LeaveScreen")
         assert "Detach, or stop the install?" in screen_text(app)
+        await pilot.press("ctrl+c")  # pressed again while asked: still one dialog, not two stacked
+        await pilot.pause()
+        assert [type(s).__name__ for s in app.screen_stack].count("LeaveScreen") == 1
         await pilot.press("escape")  # keep watching
         await wait_for(pilot, lambda: screen_name(app) == "ProgressScreen")
         assert not runners[0].cancelled.is_set()
@@ -204,3 +207,4 @@ async def test_a_log_dir_that_cannot_be_written_ends_the_tui_with_exit_code_3(ma
         assert "log directory is a file" in screen_text(app)
         await pilot.press("ctrl+q")
     assert app.return_code == 3
+

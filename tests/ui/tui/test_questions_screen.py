@@ -117,6 +117,33 @@ async def test_f1_shows_the_focused_questions_help(make_app):
         await wait_for(pilot, lambda: screen_name(app) == "QuestionsScreen")
 
 
+async def test_question_mark_is_typed_in_a_text_field_and_opens_help_elsewhere_f1_always(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _questions(pilot)
+        vip = screen.field("kolla_internal_vip_address").editor
+        vip.focus()
+        await pilot.pause()
+        assert "f1 Help" in screen_text(app).splitlines()[-1]  # the footer says how to get help
+        await pilot.press("question_mark")  # a password may hold a ?: it is typed
+        await pilot.pause()
+        assert screen_name(app) == "QuestionsScreen"
+        assert vip.value.endswith("?")
+        await pilot.press("f1")  # F1 from inside a text field
+        await wait_for(pilot, lambda: screen_name(app) == "TextScreen")
+        assert "The address the APIs are reached at" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "QuestionsScreen")
+        release = screen.field("openstack_release").editor  # a choice: ? is no answer, it opens help
+        release.focus()
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: screen_name(app) == "TextScreen")
+        text = screen_text(app)
+        assert "OpenStack release to install" in text
+        assert "f1 / ?" in text  # the keys of the screen, listed under the question's help
+
+
 async def test_advanced_questions_appear_on_f3(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

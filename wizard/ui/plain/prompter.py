@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from wizard.ui.charset import for_terminal
+
 #: A validator returns None when the answer is fine, else the message to show.
 Check = Callable[[str], str | None]
 
@@ -106,7 +108,7 @@ class LinePrompter:
 
     def _input(self, prompt: str) -> str:
         try:
-            return self._read(prompt)
+            return self._read(for_terminal(prompt))  # input() writes it past sys.stdout on a tty
         except EOFError:
             raise KeyboardInterrupt from None
 
@@ -177,7 +179,7 @@ class QuestionaryPrompter:
         # toolbar, which cuts a message at the terminal's width ("...(e.g. 10.1"). The value typed
         # comes back as the next default, so a typo is fixed, not typed again.
         while True:
-            answer = self._q.text(message, default=default, style=self._style).unsafe_ask().strip()
+            answer = self._q.text(for_terminal(message), default=default, style=self._style).unsafe_ask().strip()
             problem = check(answer) if check else None
             if problem is None:
                 return answer
@@ -185,10 +187,10 @@ class QuestionaryPrompter:
             default = answer
 
     def select(self, message: str, options: Sequence[Option], default: str | None = None) -> str:
-        choices = [self._q.Choice(title=o.label, value=o.value) for o in options]
+        choices = [self._q.Choice(title=for_terminal(o.label), value=o.value) for o in options]
         chosen = next((c for c in choices if c.value == default), None)
         return self._q.select(
-            message,
+            for_terminal(message),
             choices=choices,
             default=chosen,
             pointer=">",
@@ -197,4 +199,4 @@ class QuestionaryPrompter:
         ).unsafe_ask()
 
     def confirm(self, message: str, default: bool = True) -> bool:
-        return bool(self._q.confirm(message, default=default, style=self._style).unsafe_ask())
+        return bool(self._q.confirm(for_terminal(message), default=default, style=self._style).unsafe_ask())

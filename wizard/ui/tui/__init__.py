@@ -36,6 +36,8 @@ def main(args: argparse.Namespace) -> int:
     warning = "; ".join(filter(None, [warning, *notes])) or None
     app = create_app(session=session, profile=profile, cursor_blink=not profile.console, warning=warning)
     app.run()
+    for line in app.outcome:  # the alternate screen is gone: the result stays in the scrollback
+        print(line)
     if app.detached:
         print("aio-wizard: detached; the install goes on. `aio-wizard` shows it again, `aio-wizard stop` stops it.")
     code = app.return_code

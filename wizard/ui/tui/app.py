@@ -9,12 +9,14 @@ screenshot script, so all three see the same thing.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.filter import LineFilter
 
+from wizard.ui.tui.ascii_filter import AsciiFilter
 from wizard.ui.tui.session import Session
 from wizard.ui.tui.terminal import TerminalProfile
 
@@ -56,6 +58,8 @@ class WizardApp(App[None]):
         self.stop_run: Callable[[], None] = lambda: None  # stop following (detach); the install goes on
         self.stop_install: Callable[[], None] = lambda: None  # stop the install itself
         self.detached = False  # quit while the install ran on: main() says where it went
+        self.outcome: list[str] = []  # how the run ended, printed on the normal screen after the TUI
+        self._ascii_filter = AsciiFilter()
         if self.profile.console:
             self.animation_level = "none"
             self.theme = "ansi-dark"
@@ -65,6 +69,12 @@ class WizardApp(App[None]):
     @property
     def ascii_only(self) -> bool:
         return self.profile.console
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, and under the console profile the ASCII boundary: every line drawn,
+        the core's text included, reaches a terminal that is not UTF-8 as ASCII."""
+        filters = super().get_line_filters()
+        return [*filters, self._ascii_filter] if self.ascii_only else filters
 
     def on_mount(self) -> None:
         if self.profile.console:
@@ -107,6 +117,9 @@ class WizardApp(App[None]):
                 self.exit(return_code=self.exit_code)
             return
         from wizard.ui.tui.screens.modals import LeaveScreen
+
+        if any(isinstance(s, LeaveScreen) for s in self.screen_stack):
+            return  # a second Ctrl+C while asked: the one dialog stays, not a second one over it
 
         def chosen(choice: str | None) -> None:
             if choice == "detach":

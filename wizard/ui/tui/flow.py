@@ -84,6 +84,9 @@ def edit_answers(app: App) -> None:
         to_questions(app)
 
 
+REPLACE_ON_QUIT = "replace-on-quit"  # the "FILE exists. Replace it?" of the quit dialog's Save
+
+
 def offer_to_keep_answers(app: App) -> bool:
     """On quit before the install: ask, offering to save the answers as a file. False = nothing to keep.
 
@@ -92,10 +95,12 @@ def offer_to_keep_answers(app: App) -> bool:
     """
     from pathlib import Path
 
-    from wizard.ui.tui.screens.modals import QuitScreen
+    from wizard.ui.tui.screens.modals import QuitScreen, ask_before_replacing
 
     names = _stack_names(app)
     if "QuitScreen" in names or "ProgressScreen" in names or "DoneScreen" in names:
+        return False
+    if app.screen.id == REPLACE_ON_QUIT:  # Ctrl+Q again while asked whether to replace: quit
         return False
     questions = next((s for s in app.screen_stack if type(s).__name__ == "QuestionsScreen"), None)
     if questions is None:
@@ -104,22 +109,26 @@ def offer_to_keep_answers(app: App) -> bool:
     if not typed and not any(app.session.answers.is_typed(k) for k in values):
         return False
 
+    def save(path: str) -> None:
+        from wizard.errors import UserError
+
+        app.session.set_answers(values, typed)
+        try:
+            written = app.session.export_answers(path)
+        except (UserError, OSError) as exc:
+            app.notify(f"The answers were not saved: {exc}", severity="error", timeout=10)
+            return
+        message = f"aio-wizard: answers saved to {written}; start again with: aio-wizard --answers {written}"
+        app.exit(return_code=getattr(app, "exit_code", 0), message=message)
+
     def chosen(choice: tuple[str, str] | None) -> None:
         if choice is None:
             return
         what, path = choice
-        message = None
-        if what == "save":
-            from wizard.errors import UserError
-
-            app.session.set_answers(values, typed)
-            try:
-                written = app.session.export_answers(path)
-            except (UserError, OSError) as exc:
-                app.notify(f"The answers were not saved: {exc}", severity="error", timeout=10)
-                return
-            message = f"aio-wizard: answers saved to {written}; start again with: aio-wizard --answers {written}"
-        app.exit(return_code=getattr(app, "exit_code", 0), message=message)
+        if what == "save":  # onto an existing file only when the operator says so (as Export asks)
+            ask_before_replacing(app, path, save, lambda: app.push_screen(QuitScreen(path), chosen), id=REPLACE_ON_QUIT)
+            return
+        app.exit(return_code=getattr(app, "exit_code", 0))
 
     app.push_screen(QuitScreen(str(Path.cwd() / "aio-wizard-answers.yaml")), chosen)
     return True

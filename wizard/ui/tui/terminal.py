@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from wizard.errors import UserError
+from wizard.ui.charset import ascii_reason
 
 NO_TTY_MESSAGE = (
     "the full-screen wizard needs a terminal (stdin and stdout must be a tty); "
@@ -57,26 +58,19 @@ def detect_profile(env: Mapping[str, str] | None = None, tty_name: str | None = 
     if forced in ("console", "full"):
         return TerminalProfile(console=forced == "console", reason="AIO_WIZARD_PROFILE")
     term = env.get("TERM", "")
-    if term == "linux" or term.startswith("vt") or term == "dumb":
+    if term == "linux" or term.startswith("vt") or term == "dumb":  # fonts without box and block glyphs
         return TerminalProfile(console=True, reason=f"TERM={term}")
-    locale = _locale(env)
-    if locale and not any(tag in locale.lower().replace("-", "") for tag in ("utf8", "utf16")):
-        # LANG=C / POSIX / latin1: the terminal is not told to expect UTF-8, so box glyphs,
-        # "…" and "—" come out as mojibake; the console profile draws in ASCII.
-        return TerminalProfile(console=True, reason=f"locale {locale} (not UTF-8)")
+    # LANG=C / POSIX / latin1: the terminal is not told to expect UTF-8, so box glyphs, "…" and "—"
+    # come out as mojibake: the console profile draws in ASCII, the core's text included
+    # (wizard.ui.charset decides for every front end)
+    reason = ascii_reason(env)
+    if reason:
+        return TerminalProfile(console=True, reason=reason)
     if tty_name is None:
         tty_name = _tty_name()
     if tty_name and any(tty_name.startswith(p) for p in ("/dev/ttyS", "/dev/ttyAMA", "/dev/ttyUSB", "/dev/hvc")):
         return TerminalProfile(console=True, reason=f"serial line {tty_name}")
     return TerminalProfile(console=False)
-
-
-def _locale(env: Mapping[str, str]) -> str:
-    """The character-set locale as the C library picks it (LC_ALL, then LC_CTYPE, then LANG); "" when unset."""
-    for var in ("LC_ALL", "LC_CTYPE", "LANG"):
-        if env.get(var):
-            return env[var]
-    return ""
 
 
 def ssh_warning(env: Mapping[str, str] | None = None) -> str | None:

@@ -6,8 +6,11 @@ Escape always means the safe answer (no / cancel).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -19,8 +22,10 @@ class ConfirmScreen(ModalScreen[bool]):
 
     BINDINGS = [Binding("escape", "answer_no", "Cancel"), Binding("y", "answer_yes", show=False)]
 
-    def __init__(self, question: str, detail: str = "", *, yes: str = "Yes", no: str = "No") -> None:
-        super().__init__(classes="modal")
+    def __init__(
+        self, question: str, detail: str = "", *, yes: str = "Yes", no: str = "No", id: str | None = None
+    ) -> None:
+        super().__init__(classes="modal", id=id)
         self.question, self.detail, self.yes, self.no = question, detail, yes, no
 
     def compose(self) -> ComposeResult:
@@ -44,6 +49,27 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer_yes(self) -> None:
         self.dismiss(True)
+
+
+def ask_before_replacing(
+    app: App, path: str, write: Callable[[str], None], kept: Callable[[], None], *, id: str | None = None
+) -> None:
+    """``write(path)`` at once when nothing is at ``path``; when a file is there, ask first (Escape and
+    "Keep it" call ``kept``). Every answers file the TUI writes goes through here (Export, Save on quit)."""
+    target = Path(path).expanduser()
+    if not (target.exists() and not target.is_dir()):
+        write(path)
+        return
+    app.push_screen(
+        ConfirmScreen(
+            f"{target} exists. Replace it?",
+            "Its contents are lost (an answers file you wrote by hand, another host's answers).",
+            yes="Replace",
+            no="Keep it",
+            id=id,
+        ),
+        lambda yes: write(path) if yes else kept(),
+    )
 
 
 class LeaveScreen(ModalScreen[str]):

@@ -96,7 +96,7 @@ class ProgressScreen(Screen[None]):
         Binding("a", "decide('abort')", "Abort"),
         Binding("l", "show_log", "Step log"),
         Binding("b", "bundle", "Support bundle"),
-        Binding("f", "follow", "Follow log", show=False),
+        Binding("f", "follow", "Follow log"),
     ]
     AUTO_FOCUS = "#steps"
 
@@ -325,13 +325,16 @@ class ProgressScreen(Screen[None]):
         self.refresh_bindings()  # Retry / Skip / Abort appear in the footer
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Retry/Skip/Abort exist only while a failure waits; Edit answers also once the run ended."""
+        """Retry/Skip/Abort exist only while a failure waits; Edit answers also once the run ended; Follow log
+        while the log moves."""
         if action == "decide":
             return self.pending_failure is not None
         if action == "edit_answers":
             return self.pending_failure is not None or (not self.running and self.finished is not None)
         if action == "bundle":
             return self.pending_failure is not None
+        if action == "follow":  # the log stands still under a failure: its keys come first
+            return self.pending_failure is None
         return True
 
     def _plan_finished(self, event: PlanFinished) -> None:
@@ -339,6 +342,9 @@ class ProgressScreen(Screen[None]):
         self.finished = event
         self.current = None
         self.app.exit_code = exit_code(event.status, event.skipped_steps)
+        from wizard.ui.tui.outcome import outcome_lines
+
+        self.app.outcome = outcome_lines(self.rows, event, self.app.session)  # printed after the TUI
         if self.after_abort == "edit":
             from wizard.ui.tui import flow
 

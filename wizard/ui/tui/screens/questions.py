@@ -33,6 +33,10 @@ class QuestionsScreen(Screen[None]):
         Binding("f10", "next", "Next", show=False),
         Binding("escape", "back", "Back"),
         Binding("f1", "help", "Help"),
+        # ? is a character a password or a free-text answer may hold: in a text field it is typed
+        # (Textual gives a printable key to the focused Input first); on a choice or a yes/no it
+        # opens the same help as F1, which the footer shows
+        Binding("question_mark", "help", "Help", show=False, key_display="?"),
         Binding("f3", "toggle_advanced", "Advanced"),
         Binding("f4", "pick", "Pick NIC"),
     ]

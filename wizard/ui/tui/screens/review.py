@@ -178,28 +178,15 @@ class ReviewScreen(Screen[None]):
         self.query_one("#review-status", Static).update(text)
 
     def action_export(self) -> None:
-        from wizard.ui.tui.screens.modals import PathScreen
+        from wizard.ui.tui.screens.modals import PathScreen, ask_before_replacing
 
         default = str(Path.cwd() / DEFAULT_ANSWERS_NAME)
 
         def write(path: str | None) -> None:
-            if not path:
-                return
-            target = Path(path).expanduser()
-            if target.exists() and not target.is_dir():
-                from wizard.ui.tui.screens.modals import ConfirmScreen
-
-                self.app.push_screen(
-                    ConfirmScreen(
-                        f"{target} exists. Replace it?",
-                        "Its contents are lost (an answers file you wrote by hand, another host's answers).",
-                        yes="Replace",
-                        no="Keep it",
-                    ),
-                    lambda yes: write_now(path) if yes else self._status("Export cancelled: the file was kept."),
+            if path:
+                ask_before_replacing(
+                    self.app, path, write_now, lambda: self._status("Export cancelled: the file was kept.")
                 )
-                return
-            write_now(path)
 
         def write_now(path: str) -> None:
             try:
