@@ -347,3 +347,21 @@ def test_a_passwords_yml_that_is_not_yaml_still_masks_its_values(planted_host: P
     assert planted_host.bundle(out).returncode == 0
     assert leaks(bundle_members(out), encodings(GENERATED)) == []
     assert b"********" in member(bundle_members(out), "/docker/logs/mariadb.log")
+
+
+def test_a_host_without_free_gets_the_kernels_meminfo_instead(planted_host: PlantedHost, tmp_path: Path):
+    """A minimal Debian (debootstrap's minbase, some cloud images) has no procps, so no ``free``."""
+    without = tmp_path / "bin-without-free"
+    without.mkdir()
+    for directory in SAFE_PATH.split(":"):
+        for program in Path(directory).iterdir() if Path(directory).is_dir() else ():
+            if program.name != "free" and not (without / program.name).exists():
+                (without / program.name).symlink_to(program)
+    out = tmp_path / "bundle.tar.gz"
+    res = run_wizard(
+        "bundle", "-o", str(out), *planted_host.options(), env={"PATH": f"{planted_host.bin}:{without}"}
+    )
+    assert res.returncode == 0, res.stderr
+    members = bundle_members(out)
+    assert b"MemTotal:" in member(members, "/host/free.txt")
+    assert "host/free.txt: /proc/meminfo (free -m: exit code 127" in manifest(out)

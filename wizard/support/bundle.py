@@ -61,6 +61,8 @@ FILE_TAIL = 1 * MIB  # any other file (journal, globals, inventory)
 COMMAND_OUTPUT_TAIL = 256 * 1024
 COMMAND_TIMEOUT = 20.0  # seconds, each command
 TIME_BUDGET = 120.0  # seconds for all commands: after that, what is left is listed as skipped
+# Where a host command is missing (a minimal Debian has no procps), what the kernel says instead.
+FALLBACK_FILES = {"free.txt": "/proc/meminfo"}
 MEMBER_OVERHEAD = 2048  # charged per member: a tar header (a PAX one for a long name) and padding
 
 MANIFEST_LIMIT = 64 * 1024
@@ -178,7 +180,9 @@ class BundleBuilder:
             ("free.txt", ("free", "-m")),
             ("df.txt", ("df", "-h", "-l")),
         ):
-            self._command(b, f"host/{name}", argv)
+            done = self._command(b, f"host/{name}", argv, quiet=name in FALLBACK_FILES)
+            if name in FALLBACK_FILES and done is not None and not done.ok:
+                self._fallback_file(b, f"host/{name}", FALLBACK_FILES[name], " ".join(argv), done)
         self._step_logs(b)  # before the containers: what the wizard ran matters most
         self._docker(b)
         return self._pack(b)
@@ -286,20 +290,30 @@ class BundleBuilder:
             return None
         return self.run(argv)
 
-    def _command(self, b: _Bundle, name: str, argv: Sequence[str]) -> CommandResult | None:
+    def _command(self, b: _Bundle, name: str, argv: Sequence[str], *, quiet: bool = False) -> CommandResult | None:
+        """Add ``argv``'s output as ``name``; a failure is listed as not collected (``quiet``: the caller's)."""
         display = " ".join(argv)
         result = self._run(argv)
         if result is None:
             b.not_collected(display, f"skipped, the bundle's time budget ({TIME_BUDGET:g} s) was spent")
             return None
         if not result.ok:
-            why = (result.output.strip().splitlines() or [f"exit code {result.returncode}"])[-1]
-            b.not_collected(display, f"exit code {result.returncode}: {why}")
+            if not quiet:
+                b.not_collected(display, _failure(result))
             return result
         data = result.output.encode("utf-8", "replace")
         cut = max(0, len(data) - COMMAND_OUTPUT_TAIL)
         b.add(name, _tail_text(data[cut:], cut), source=display, cut=cut)
         return result
+
+    def _fallback_file(self, b: _Bundle, name: str, path: str, display: str, failed: CommandResult) -> None:
+        """What the kernel says where the command is missing (a minimal Debian has no procps: no ``free``)."""
+        try:
+            data, cut = read_no_follow(Path(path), COMMAND_OUTPUT_TAIL)
+        except OSError as exc:
+            b.not_collected(display, f"{_failure(failed)}; {path}: {_why(exc)}")
+            return
+        b.add(name, _tail_text(data, cut), source=f"{path} ({display}: {_failure(failed)})", cut=cut)
 
     def _docker(self, b: _Bundle) -> None:
         ps = self._command(b, "docker/ps-a.txt", ("docker", "ps", "-a"))
@@ -402,6 +416,12 @@ def containers_broken_first(listing: str) -> list[str]:
         if name.strip():
             rows[name.strip()] = status.strip()
     return sorted(rows, key=lambda n: (healthy(rows[n]), n))
+
+
+def _failure(result: CommandResult) -> str:
+    """``exit code N: last line of its output`` for the manifest."""
+    why = (result.output.strip().splitlines() or [f"exit code {result.returncode}"])[-1]
+    return f"exit code {result.returncode}: {why}"
 
 
 def _why(exc: OSError) -> str:

@@ -204,7 +204,8 @@ async def test_a_log_dir_that_cannot_be_written_ends_the_tui_with_exit_code_3(ma
     app = make_app(start="progress", steps_file=flaky_steps)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "The install could not run" in screen_text(app))
-        assert "log directory is a file" in screen_text(app)
+        # wrapped where the temporary path's length puts the line end: compare words
+        assert "the log directory is a file" in " ".join(screen_text(app).split())
         await pilot.press("ctrl+q")
     assert app.return_code == 3
 
