@@ -137,3 +137,23 @@ def test_on_a_serial_console_the_destroy_is_typed_and_streamed(spawn_wizard, tmp
     wiz.child.sendcontrol("c")
     assert wiz.exit_code() == 130
     _destroyed(host, wiz.output)
+
+
+def test_start_over_runs_every_step_again_and_undoes_nothing(tmp_path: Path):
+    from wizard.pipeline.journal import Journal
+
+    flag = tmp_path / "fixed"
+    steps = write_steps(
+        tmp_path / "steps.yaml",
+        "- id: first\n  title: First\n  commands: [[sh, -c, 'echo first']]\n"
+        f"- id: flaky\n  title: Flaky\n  commands: [[sh, -c, 'test -e {flag}']]\n",
+    )
+    args = make_args(tmp_path, dry_run=False, steps_file=str(steps))
+    assert PlainWizard(args, ScriptedPrompter(["install", True, "abort"])).run() == 1
+    flag.touch()
+    prompter = ScriptedPrompter(["over", "install", True])
+    assert PlainWizard(args, prompter).run() == 0
+    journal = Journal.load(tmp_path / "state")
+    assert journal.status == "done"
+    assert journal.steps["first"]["attempts"] == 2  # run again although it was done
+    assert not list((tmp_path / "state").glob("journal-before-destroy-*"))  # nothing was destroyed
