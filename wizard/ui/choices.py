@@ -13,12 +13,14 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Choice:
     """``value`` is what a menu returns, ``label`` the button or menu entry, ``note`` the few words a
-    line menu adds in brackets, ``help`` the sentence a dialog shows beside the label."""
+    line menu adds in brackets, ``help`` the sentence a dialog shows beside the label, ``key`` the
+    word a footer has room for beside the other keys (the button says the whole label)."""
 
     value: str
     label: str
     note: str
     help: str
+    key: str = ""
 
     @property
     def menu_line(self) -> str:
@@ -37,4 +39,5 @@ DESTROY = Choice(
     "remove the deployed OpenStack first",
     "kolla-ansible destroy removes the deployed OpenStack, then /etc/kolla and the virtualenv go and the "
     "journal is reset; it shows what stays first and asks for this host's name.",
+    key="Destroy",
 )

@@ -97,7 +97,7 @@ class ProgressScreen(Screen[None]):
         Binding("a", "decide('abort')", "Abort"),
         Binding("l", "show_log", "Step log"),
         Binding("b", "bundle", "Support bundle"),
-        Binding("d", "destroy", DESTROY.label),
+        Binding("d", "destroy", DESTROY.key),
         Binding("f", "follow", "Follow log"),
     ]
     AUTO_FOCUS = "#steps"
