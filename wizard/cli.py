@@ -101,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--plain", action="store_true", help="line prompts instead of the full-screen UI (serial consoles)"
     )
+    # the host's files under this directory (tests): what "Destroy and start over" removes
+    parser.add_argument("--root", default=None, help=argparse.SUPPRESS)
     _add_shared_options(
         parser,
         top=True,

@@ -100,6 +100,11 @@ def _step(status: str, log: Path | None = None, **kw) -> dict:
 
 @pytest.fixture
 def installed_host(tmp_path: Path) -> InstalledHost:
+    return make_installed_host(tmp_path)
+
+
+def make_installed_host(tmp_path: Path) -> InstalledHost:
+    """The installed host of :func:`installed_host` under ``tmp_path`` (also for the front ends' tests)."""
     root = tmp_path / "root"
     host = InstalledHost(root, tmp_path / "state", tmp_path / "log", tmp_path / "calls.jsonl", tmp_path / "fake.json")
     host.fake_state.write_text(

@@ -33,6 +33,7 @@ class InstallOptions:
     plain: bool = False
     allow_templates: bool = False  # keep Jinja in the answers file's values (refused by default)
     kolla_dir: Path = Path("/etc/kolla")
+    root: Path = Path("/")  # the host's files under this directory (tests): what destroy removes
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> InstallOptions:
@@ -58,6 +59,7 @@ class InstallOptions:
             debug=bool(opt("debug", False)),
             plain=bool(opt("plain", False)),
             allow_templates=bool(opt("allow_templates", False)),
+            root=Path(str(opt("root", "/"))),
         )
 
 

@@ -20,7 +20,7 @@ import signal
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from wizard.answers.answers_file import dump_answers, load_answers, read_answers_file
 from wizard.answers.session import AnswerSession
@@ -39,6 +39,7 @@ from wizard.preflight.checks import Check, preflight_checks
 from wizard.service import control
 from wizard.service.attach import Attachment, MaybeDecide
 from wizard.service.debuglog import setup_debug_log
+from wizard.service.destroy import DestroyPlan, destroy_plan, run_destroy
 from wizard.service.inputs import RunInputs, plan_for
 from wizard.service.launch import launch
 from wizard.service.options import InstallOptions
@@ -218,6 +219,20 @@ class InstallService:
     def stop(self, wait: float = STOP_WAIT) -> int | None:
         """Stop the install (SIGTERM to its runner: the step's group is stopped, the journal says interrupted)."""
         return stop_install(self.options.state_dir, wait)
+
+    # --- starting over ------------------------------------------------------------------------
+
+    def destroy_plan(self, *, include_images: bool = False) -> DestroyPlan:
+        """What "Destroy and start over" would do on this host (:mod:`wizard.service.destroy`)."""
+        return destroy_plan(self.options, include_images=include_images)
+
+    def destroy(self, plan: DestroyPlan, typed: str, out: IO[str], *, wait: float = 0.0) -> int:
+        """Destroy as ``plan`` says once ``typed`` is this host's name (UserError, nothing changed, if not);
+        0 done (the session then has no unfinished install: a fresh one starts), 1 failed."""
+        code = run_destroy(self.options, plan, lambda: typed, out, wait=wait)
+        if code == 0:
+            self.unfinished = None
+        return code
 
     def run_foreground(
         self,

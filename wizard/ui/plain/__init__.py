@@ -24,6 +24,9 @@ from pathlib import Path
 
 from wizard import __version__
 from wizard.errors import UserError
+from wizard.service.destroy import RUNNER_EXIT_WAIT
+from wizard.ui.choices import DESTROY, START_OVER
+from wizard.ui.plain.destroy import DestroyOffer
 from wizard.ui.plain.prompter import Option, Prompter, discard_typeahead, make_prompter
 
 __all__ = ["main"]
@@ -48,6 +51,7 @@ class PlainWizard:
         self.dry_run = args.dry_run
         self.state_dir = args.state_dir
         self.log_dir = args.log_dir
+        self.steps_plan = None  # a --steps-file plan (or the journal's) instead of the OpenStack one
 
     # --- the flow ---------------------------------------------------------------------------
 
@@ -58,6 +62,8 @@ class PlainWizard:
         if self.dry_run:
             self.say("Dry run: nothing on this host will be changed; the wizard ends with the plan.")
         self.service = service = InstallService.open(self.options)
+        self.destroy = DestroyOffer(self.prompter, service)
+        self.from_first = False  # Start over: every step runs again, the journal ignored
         if service.running() and not self.dry_run:
             self.say("An install is running: following it (Ctrl+C: detach or stop it).")
             return self._follow(None)
@@ -76,15 +82,18 @@ class PlainWizard:
                 answers_path, facts, complete=False, allow_templates=allow
             )  # over the journal's
         self._host_summary(session)
-        steps_plan = self._steps_plan(steps_file) if steps_file else None
+        steps_plan = self.steps_plan = self._steps_plan(steps_file) if steps_file else None
 
         resumed = self._resume_prompt(session, unfinished, steps_plan)
         if resumed is not None:
             return resumed
+        return self._new_install(session, steps_plan)
 
+    def _new_install(self, session, steps_plan) -> int:
+        """The questions (none for a steps file), then the review."""
         if steps_plan is None:
-            if answers_path:
-                self.say(f"Answers from {answers_path} are the defaults.")
+            if self.args.answers:
+                self.say(f"Answers from {self.args.answers} are the defaults.")
             self.say("")
             self.say("Advanced questions: virtualenv path, haproxy, image distro, registry, extra globals.")
             advanced = self.prompter.confirm("Ask the advanced questions too?", default=False)
@@ -140,20 +149,33 @@ class PlainWizard:
             from wizard.pipeline.plan import plan_from_steps_file
 
             steps_plan = plan_from_steps_file(source.split(":", 1)[1])
+        self.steps_plan = steps_plan
         options = [
             Option("resume", "Resume it with the same answers"),
             Option("review", "Review or change its answers first"),
+            Option(START_OVER.value, START_OVER.menu_line),
+            Option(DESTROY.value, DESTROY.menu_line),
             Option("quit", "Quit"),
         ]
         if steps_plan is not None:
             options.pop(1)
-        discard_typeahead()
-        choice = self.prompter.select("An unfinished install was found. What now?", options, default="resume")
+        while True:
+            discard_typeahead()
+            choice = self.prompter.select("An unfinished install was found. What now?", options, default="resume")
+            if choice != DESTROY.value:
+                break
+            if self.destroy.confirm():  # else (a dry run, a wrong name): nothing changed, asked again
+                return self._destroy_and_start_over(session)
         if choice == "quit":
             return 0
         if choice == "review":
             self._ask(session, advanced=False)
             return self._review(session, steps_plan)
+        if choice == START_OVER.value:
+            self.say("Starting over: the journal is ignored, the answers are detected again, every step runs.")
+            session.journal, session.typed = {}, {}
+            self.from_first = True
+            return self._new_install(session, steps_plan)
         plan = steps_plan if steps_plan is not None else self._kolla_plan(session)
         if self.dry_run:
             return self._finish_dry_run(plan)
@@ -273,7 +295,8 @@ class PlainWizard:
         """Start the install in the detached runner, then follow it."""
         if plan.problems:
             raise UserError("this host cannot run this plan: " + "; ".join(plan.problems))
-        run_id = self.service.start(plan, self.service.answers.values())
+        from_step = plan.steps[0].id if self.from_first else None
+        run_id = self.service.start(plan, self.service.answers.values(), from_step=from_step)
         interrupted = False
         try:
             self.say("")
@@ -288,7 +311,31 @@ class PlainWizard:
     def _follow(self, run_id: str | None, *, interrupted: bool = False) -> int:
         from wizard.ui.plain.progress import follow_install
 
-        return follow_install(self.prompter, self.service, run_id, verbose=self.args.verbose, interrupted=interrupted)
+        code = follow_install(
+            self.prompter,
+            self.service,
+            run_id,
+            verbose=self.args.verbose,
+            interrupted=interrupted,
+            destroy=self.destroy,
+        )
+        if self.destroy.pending:  # Destroy and start over, chosen in the failure menu: the install was aborted
+            return self._destroy_and_start_over(self.service.answers, wait=RUNNER_EXIT_WAIT)
+        return code
+
+    def _destroy_and_start_over(self, session, *, wait: float = 0.0) -> int:
+        """Destroy as confirmed (the output streamed), then a fresh install: the questions with the answers so
+        far as defaults, the review. A failed destroy ends here, with its exit code."""
+        self.say("")
+        self.say("Destroying (the output follows; secrets are masked)...")
+        code = self.destroy.run(wait=wait)
+        if code != 0:
+            self.say("Nothing more was removed; `aio-wizard destroy` tries again, `aio-wizard` resumes.")
+            return code
+        self.say("")
+        self.say("Destroyed. A fresh install: the questions again, the answers so far are the defaults.")
+        self.from_first = False
+        return self._new_install(session, self.steps_plan)
 
 
 def _writable_file(text: str) -> str | None:

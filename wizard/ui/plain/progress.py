@@ -17,7 +17,9 @@ from wizard.pipeline.events import Decision, StepFailure, exit_code
 from wizard.pipeline.journal import UnfinishedInstall
 from wizard.service.service import InstallService
 from wizard.service.signals import front_end_policy, handling
+from wizard.ui.choices import DESTROY
 from wizard.ui.console import ConsolePrinter
+from wizard.ui.plain.destroy import DestroyOffer
 from wizard.ui.plain.prompter import Option, Prompter, discard_typeahead
 from wizard.ui.runs import last_lines
 
@@ -25,12 +27,17 @@ SHOW_LOG_LINES = 60  # about 5 s at 9600 baud; the whole log stays in the file
 
 
 def make_decide(
-    prompter: Prompter, printer: ConsolePrinter, bundle: Callable[[], Path] | None = None
+    prompter: Prompter,
+    printer: ConsolePrinter,
+    bundle: Callable[[], Path] | None = None,
+    destroy: Callable[[], bool] | None = None,
 ) -> Callable[[StepFailure], Decision]:
     """The runner's ``decide``: show the failure, then ask until Retry, Skip or Abort.
 
     With ``bundle`` (writes a support bundle, returns its path) the menu also offers it: a failure
-    is when one is wanted, and the journal and logs it collects are all there now."""
+    is when one is wanted, and the journal and logs it collects are all there now. With ``destroy``
+    (shows the destroy plan, asks for the host name: True when confirmed) it offers Destroy and
+    start over, which aborts the install once confirmed; the caller destroys after it ended."""
 
     def decide(failure: StepFailure) -> Decision:
         printer.show_failure(failure)
@@ -43,6 +50,8 @@ def make_decide(
         ]
         if bundle is not None:
             options.append(Option("bundle", "Write a support bundle (logs, journal, host facts; secrets masked)"))
+        if destroy is not None:
+            options.append(Option(DESTROY.value, DESTROY.menu_line))
         with printer.hold():
             while True:
                 discard_typeahead()  # keys typed while the step ran must not answer this
@@ -61,6 +70,10 @@ def make_decide(
                         prompter.say(f"Support bundle written: {bundle()}")
                     except Exception as exc:  # the menu must stay: the step's failure is the point
                         prompter.say(f"Could not write the support bundle: {exc}")
+                    continue
+                if choice == DESTROY.value and destroy is not None:
+                    if destroy():
+                        return "abort"  # the install ends; then it is destroyed
                     continue
                 return choice  # type: ignore[return-value]
 
@@ -96,15 +109,19 @@ def follow_install(
     verbose: bool = False,
     stream=None,
     interrupted: bool = False,
+    destroy: DestroyOffer | None = None,
 ) -> int:
     """Follow the install until it ends (its exit code) or the user detaches (0).
 
     ``interrupted``: Ctrl+C came between starting the install and following it; it is asked about
     like one while following (the install runs already: it must not just end the front end).
+    ``destroy``: the failure menu offers Destroy and start over; once confirmed the install is
+    aborted and ``destroy.pending`` is set for the caller to run.
     """
     printer = ConsolePrinter(stream or sys.stdout, verbose=verbose)
     options = service.options
-    decide = make_decide(prompter, printer, bundle_writer(options.state_dir, options.log_dir, options.host_facts))
+    bundle = bundle_writer(options.state_dir, options.log_dir, options.host_facts)
+    decide = make_decide(prompter, printer, bundle, destroy.confirm if destroy is not None else None)
     try:
         while True:
             try:
@@ -131,6 +148,8 @@ def follow_install(
     if status is None:
         prompter.say("Detached: the install goes on. `aio-wizard` shows it again; `aio-wizard stop` stops it.")
         return 0
+    if status in ("failed", "aborted") and destroy is not None and destroy.pending:
+        return exit_code(status, ())  # not to be resumed: the caller destroys it now
     if status in ("failed", "aborted"):
         prompter.say(f"Logs are in {service.options.log_dir}. Run the wizard again to resume at the failed step.")
         prompter.say("For a bug report: `aio-wizard bundle` writes a support bundle (secrets masked).")

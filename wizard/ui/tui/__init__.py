@@ -31,6 +31,7 @@ def main(args: argparse.Namespace) -> int:
         host_facts_path=args.host_facts,
         allow_templates=bool(getattr(args, "allow_templates", False)),
         debug=args.debug,
+        root=getattr(args, "root", None),
     )
     notes = [f"could not read {note}" for note in session.notes]  # a dry run's unreadable journal
     warning = "; ".join(filter(None, [warning, *notes])) or None

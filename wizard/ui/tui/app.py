@@ -141,6 +141,7 @@ def create_app(
     answers: str | None = None,
     steps_file: str | None = None,
     kolla_dir: str | None = None,
+    root: str | None = None,
     profile: TerminalProfile | None = None,
     clock: Callable[[], float] = time.monotonic,
     cursor_blink: bool = False,
@@ -163,6 +164,7 @@ def create_app(
             answers_path=answers,
             steps_file=steps_file,
             kolla_dir=kolla_dir,
+            root=root,
         )
     return WizardApp(
         session,

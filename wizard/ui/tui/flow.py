@@ -6,9 +6,13 @@ keep what was typed. Leaving the progress screen to edit answers pops back to th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import App
+
+from wizard.service.destroy import RUNNER_EXIT_WAIT
+from wizard.ui.choices import DESTROY, START_OVER
 
 
 def start(app: App, first: str = "host") -> None:
@@ -29,19 +33,81 @@ def start(app: App, first: str = "host") -> None:
         return
     summary = app.session.unfinished_install()
     if summary:
-        from wizard.ui.tui.screens.modals import ResumeScreen
-
-        app.push_screen(ResumeScreen(summary), lambda choice: _resume_choice(app, choice))
+        _offer_resume(app, summary)
 
 
-def _resume_choice(app: App, choice: str | None) -> None:
+def _offer_resume(app: App, summary: str) -> None:
+    from wizard.ui.tui.screens.modals import ResumeScreen
+
+    dry_run = app.session.dry_run
+    app.push_screen(ResumeScreen(summary, dry_run=dry_run), lambda choice: _resume_choice(app, choice, summary))
+
+
+def _resume_choice(app: App, choice: str | None, summary: str) -> None:
     if choice == "resume":
         to_progress(app)
     elif choice == "review":
         to_questions(app)
-    elif choice == "over":
+    elif choice == START_OVER.value:
         app.session.start_over()
         app.notify("Starting over: the answers are detected again and the install starts at its first step.")
+    elif choice == DESTROY.value:
+        offer_destroy(app, cancelled=lambda: _offer_resume(app, summary))
+
+
+def offer_destroy(
+    app: App, *, before: Callable[[], None] = lambda: None, cancelled: Callable[[], None] = lambda: None
+) -> None:
+    """Destroy and start over: the destroy plan and the typed host name, then the destroy with its output,
+    then a fresh install (the questions) or quitting. ``before`` runs once the name is right (the
+    failed-step panel aborts its install there); ``cancelled`` when the operator backs out (or a dry
+    run's plan is closed). Nothing changes before the right name is typed."""
+    from wizard.errors import UserError
+    from wizard.service.destroy import check_confirmation, render_destroy
+    from wizard.ui.tui.screens.destroy import DestroyRunScreen, DestroyScreen
+
+    session = app.session
+    try:
+        plan = session.destroy_plan()
+    except UserError as exc:  # a journal whose venv_path no one should delete from
+        app.notify(f"Cannot destroy: {exc}", severity="error", timeout=15)
+        cancelled()
+        return
+
+    def check(typed: str) -> str | None:
+        try:
+            check_confirmation(plan, typed)
+        except UserError as exc:
+            return str(exc)
+        return None
+
+    def ended(result: str | None) -> None:
+        if result == "fresh":
+            fresh_start(app)
+        elif result == "quit":
+            app.exit(return_code=0, message="aio-wizard: destroyed; start a fresh install with: aio-wizard")
+        else:
+            app.notify(f"Nothing more was removed; the log is in {session.log_dir}.", severity="error", timeout=15)
+
+    def confirmed(typed: str | None) -> None:
+        if typed is None:
+            cancelled()
+            return
+        before()
+        wait = RUNNER_EXIT_WAIT  # an install aborted just now lets go of the lock first
+
+        app.push_screen(DestroyRunScreen(lambda out: session.destroy(plan, typed, out, wait=wait)), ended)
+
+    text = render_destroy(plan, dry_run=session.dry_run)
+    app.push_screen(DestroyScreen(text, plan.hostname, check, dry_run=session.dry_run), confirmed)
+
+
+def fresh_start(app: App) -> None:
+    """After a destroy: back to the host screen, then the questions for a new install (the answers kept)."""
+    while len(app.screen_stack) > 2:  # Textual's default screen, then the host screen
+        app.pop_screen()
+    app.notify("Destroyed. A fresh install: check the answers, then start it.", timeout=10)
+    to_questions(app)
 
 
 def _stack_names(app: App) -> list[str]:

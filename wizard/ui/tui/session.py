@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from wizard.answers.session import AnswerSession
 from wizard.errors import UserError
@@ -64,6 +64,7 @@ class Session:
         host_facts_path: str | None = None,
         allow_templates: bool = False,
         debug: bool = False,
+        root: str | Path | None = None,
     ) -> Session:
         options = InstallOptions(
             state_dir=Path(state_dir or DEFAULT_STATE_DIR),
@@ -75,6 +76,7 @@ class Session:
             kolla_dir=Path(kolla_dir or "/etc/kolla"),
             allow_templates=allow_templates,
             debug=debug,
+            root=Path(root or "/"),
         )
         service = InstallService.open(options, facts)  # UserError: a damaged journal
         session = cls(
@@ -120,13 +122,12 @@ class Session:
     def unfinished_install(self) -> str | None:
         """A one-paragraph summary of an unfinished install in the journal, or None."""
         u = self.unfinished
-        if self.dry_run or u is None:
+        if u is None or (self.dry_run and u.locked_by):  # a dry run beside a running install: nothing to offer
             return None
         text = f"OpenStack {u.journal.data.get('release', '?')}: {u.done} of {u.total} steps done"
         text += f", status {u.status}."
         if u.next_step_id:
             text += f"\nNext step: {u.next_title}."
-        text += "\nResume continues there; Review answers lets you change them first; Start over ignores the journal."
         return text
 
     def start_over(self) -> None:
@@ -135,6 +136,19 @@ class Session:
         self.restart = True
         self.answers = AnswerSession(self.facts, given=self.answers.given)
         self.values = self.resolved().values
+
+    def destroy_plan(self) -> Any:
+        """What "Destroy and start over" would do (``wizard.support.destroy.DestroyPlan``)."""
+        return self._service().destroy_plan()
+
+    def destroy(self, plan: Any, typed: str, out: IO[str], *, wait: float = 0.0) -> int:
+        """Destroy (the service holds the lock and redacts); 0 done: then a fresh install starts here."""
+        code = self._service().destroy(plan, typed, out, wait=wait)
+        if code == 0:
+            self.unfinished = None  # the journal is gone: nothing to resume, every step runs
+            self.use_journal, self.restart = True, False
+            self.__dict__.pop("_history", None)
+        return code
 
     def run_options(self) -> dict[str, Any]:
         """Arguments for ``Runner.run``: from the first step after Start over, else resume per the journal."""

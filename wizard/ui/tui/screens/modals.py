@@ -16,6 +16,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from wizard.ui.choices import DESTROY, START_OVER, Choice
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question; Escape answers no."""
@@ -106,31 +108,51 @@ class LeaveScreen(ModalScreen[str]):
         self.dismiss(choice)
 
 
+#: The resume dialog's choices with their keys (shown in the buttons: a modal has no footer).
+RESUME_CHOICES: tuple[tuple[str, Choice], ...] = (
+    ("r", Choice("resume", "Resume", "", "continues at the next step with the same answers.")),
+    ("a", Choice("review", "Review answers", "", "change them first, then resume.")),
+    ("o", START_OVER),
+    ("d", DESTROY),
+)
+
+
 class ResumeScreen(ModalScreen[str]):
-    """An unfinished install was found: Resume / Review answers / Start over."""
+    """An unfinished install was found: Resume / Review answers / Start over / Destroy and start over.
 
-    BINDINGS = [
-        Binding("r", "choose('resume')", "Resume"),
-        Binding("a", "choose('review')", "Review answers"),
-        Binding("o", "choose('over')", "Start over"),
-    ]
+    A dry run offers no Resume (nothing runs): the others show the plan, or the destroy plan."""
 
-    def __init__(self, summary: str) -> None:
+    BINDINGS = [Binding(key, f"choose('{c.value}')", c.label) for key, c in RESUME_CHOICES]
+
+    def __init__(self, summary: str, *, dry_run: bool = False) -> None:
         super().__init__(classes="modal")
         self.summary = summary
+        self.dry_run = dry_run
+
+    def _choices(self) -> list[tuple[str, Choice]]:
+        return [(key, c) for key, c in RESUME_CHOICES if not (self.dry_run and c.value == "resume")]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="resume-dialog"):
             yield Static(Text("An unfinished install was found", style="bold"), classes="dialog-title")
             yield Static(self.summary, classes="dialog-body")
-            with Horizontal(classes="buttons"):
-                # the keys in the labels: a modal has no footer, and r/a/o were shown nowhere
-                yield Button("r Resume", id="resume", variant="primary", compact=True)
-                yield Button("a Review answers", id="review", compact=True)
-                yield Button("o Start over", id="over", variant="warning", compact=True)
+            explained = Text()
+            for key, c in self._choices():
+                explained.append(f"\n{key} {c.label}", style="bold")
+                explained.append(f": {c.help}")
+            yield Static(explained, classes="dialog-body")
+            choices = self._choices()
+            for row, classes in ((choices[:-2], "buttons"), (choices[-2:], "buttons start-over")):
+                with Horizontal(classes=classes):  # going on, then the two ways to start over
+                    for key, c in row:
+                        variant = {"resume": "primary", "over": "warning", "destroy": "error"}.get(c.value, "default")
+                        yield Button(f"{key} {c.label}", id=c.value, variant=variant, compact=True)  # type: ignore[arg-type]
 
     def on_mount(self) -> None:
-        self.query_one("#resume", Button).focus()
+        self.query_one(Button).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (self.dry_run and parameters == ("resume",))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

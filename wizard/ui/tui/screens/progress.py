@@ -34,6 +34,7 @@ from wizard.pipeline.events import (
     StepSubstatus,
     exit_code,
 )
+from wizard.ui.choices import DESTROY
 from wizard.ui.runs import read_tail
 from wizard.ui.tui.bridge import DecisionBox, DecisionNeeded, EventPump, OutputBatch
 from wizard.ui.tui.timing import fmt_duration, progress_fraction, remaining_seconds
@@ -96,6 +97,7 @@ class ProgressScreen(Screen[None]):
         Binding("a", "decide('abort')", "Abort"),
         Binding("l", "show_log", "Step log"),
         Binding("b", "bundle", "Support bundle"),
+        Binding("d", "destroy", DESTROY.key),
         Binding("f", "follow", "Follow log"),
     ]
     AUTO_FOCUS = "#steps"
@@ -136,8 +138,10 @@ class ProgressScreen(Screen[None]):
                 yield Button("Skip", id="skip", variant="warning", compact=True)
                 yield Button("Edit answers", id="edit", compact=True)
                 yield Button("Abort", id="abort", variant="error", compact=True)
+            with Horizontal(classes="buttons"):  # looking closer, reporting, the way out
                 yield Button("Full log", id="show-log", compact=True)
                 yield Button("Support bundle", id="bundle", compact=True)
+                yield Button(DESTROY.label, id="destroy", variant="error", compact=True)
         with Horizontal(id="finished", classes="buttons"):
             yield Static("", id="finished-text")
             yield Button("Edit answers", id="finished-edit", compact=True)
@@ -331,7 +335,7 @@ class ProgressScreen(Screen[None]):
             return self.pending_failure is not None
         if action == "edit_answers":
             return self.pending_failure is not None or (not self.running and self.finished is not None)
-        if action == "bundle":
+        if action in ("bundle", "destroy"):
             return self.pending_failure is not None
         if action == "follow":  # the log stands still under a failure: its keys come first
             return self.pending_failure is None
@@ -345,6 +349,9 @@ class ProgressScreen(Screen[None]):
         from wizard.ui.tui.outcome import outcome_lines
 
         self.app.outcome = outcome_lines(self.rows, event, self.app.session)  # printed after the TUI
+        if self.after_abort == "destroy":  # the destroy runs above this screen, once the runner let go
+            self._show_finished(Text(f"Aborted at step {event.failed_step} to destroy and start over.", style="bold"))
+            return
         if self.after_abort == "edit":
             from wizard.ui.tui import flow
 
@@ -454,6 +461,18 @@ class ProgressScreen(Screen[None]):
 
         self.run_worker(collect, thread=True, name="bundle", group="bundle", exclusive=True, exit_on_error=False)
 
+    def action_destroy(self) -> None:
+        """Destroy and start over (kolla's way out of a failed bootstrap or deploy): once this host's name is
+        typed, the failed install is aborted, then destroyed (:func:`wizard.ui.tui.flow.offer_destroy`)."""
+        from wizard.ui.tui import flow
+
+        if self.pending_failure is not None:
+            flow.offer_destroy(self.app, before=self._abort_for_destroy)
+
+    def _abort_for_destroy(self) -> None:
+        self.after_abort = "destroy"
+        self.action_decide("abort")
+
     def action_follow(self) -> None:
         log = self.query_one("#log", Log)
         log.auto_scroll = True
@@ -474,5 +493,7 @@ class ProgressScreen(Screen[None]):
             self.action_show_log()
         elif bid == "bundle":
             self.action_bundle()
+        elif bid == "destroy":
+            self.action_destroy()
         elif bid == "finished-quit":
             self.app.exit(return_code=self.app.exit_code)
