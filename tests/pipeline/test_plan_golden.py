@@ -133,3 +133,9 @@ def test_the_plan_names_the_backup_a_rerun_will_take(tmp_path):
     text = render_case("2025.1-debian12-arm64", root)
     assert "the current one kept as /etc/hosts.aio-wizard.bak.1 " in text
     assert "NAME.aio-wizard.bak" not in text
+
+
+def test_the_plan_ends_with_the_ways_out_bundle_and_destroy(tmp_path):
+    text = render_case("2025.1-debian12-arm64", _fake_root(tmp_path))
+    tail = text[text.index("[24/24] summary") :]
+    assert "`aio-wizard bundle`" in tail and "`aio-wizard destroy --dry-run`" in tail

@@ -47,6 +47,15 @@ def build_plan(answers: Mapping[str, Any], facts: Any, release: Any = None, *, r
     return build_kolla_plan(answers, facts, release, root=Path(root))
 
 
+# The ways out an operator has besides the steps, said where they read what will happen (the plan).
+WHEN_IT_GOES_WRONG = (
+    "When a step fails: its log, a hint and Retry / Skip / Abort; `aio-wizard bundle` writes a redacted",
+    "  support bundle (tar.gz) to attach to a bug report.",
+    "To start over: `aio-wizard destroy --dry-run` shows what `aio-wizard destroy` removes (kolla-ansible destroy,",
+    "  /etc/kolla, the virtualenv) and what it leaves, with how to revert each host change.",
+)
+
+
 def render_plan(plan: Plan, *, check_done: bool = True, show_files: bool = True) -> str:
     """The plan as text: problems first, then every step with its commands, files and done state."""
     out: list[str] = []
@@ -90,6 +99,9 @@ def render_plan(plan: Plan, *, check_done: bool = True, show_files: bool = True)
             out.append(f"    retries: {step.retry.retries} automatic (after {delays} s)")
         if step.depends_on:
             out.append(f"    answers used: {', '.join(step.depends_on)}")
+    if not plan.source.startswith("steps-file:"):
+        out.append("")
+        out.extend(WHEN_IT_GOES_WRONG)
     out.append("")
     return "\n".join(out)
 
