@@ -194,7 +194,8 @@ def _add_after_install(add: Callable[..., argparse.ArgumentParser]) -> None:
 
     p = add(
         "recover-mariadb",
-        "kolla-ansible mariadb_recovery: MariaDB did not come back after a reboot or an interrupted deploy",
+        "kolla-ansible's MariaDB recovery, by the installed release's name: MariaDB did not come back after a "
+        "reboot or an interrupted deploy",
         dry_run="print the command and change nothing",
     )
     p.add_argument("--root", help=argparse.SUPPRESS)

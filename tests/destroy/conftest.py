@@ -3,8 +3,12 @@
 The fake is strict and stateful like the real one: it needs ``-i`` with an existing inventory and
 ``VIRTUAL_ENV`` (the old bash CLI finds its playbooks from it), ``destroy`` refuses without
 ``--yes-i-really-really-mean-it`` (the real warning), removes the "containers" and "volumes" of
-its state file (the images too with ``--include-images``), and ``mariadb_recovery`` needs a
-mariadb container. Every call is recorded (argv, VIRTUAL_ENV, PATH) in ``calls.jsonl``.
+its state file (the images too with ``--include-images``), and the MariaDB recovery needs a
+mariadb container. Like the real CLIs it knows the recovery by one name only: ``mariadb-recovery``
+as the cliff CLI of 19+ (anything else: "is not a kolla-ansible command", exit 2), ``mariadb_recovery``
+as the bash CLI of 18.x and older (anything else: usage, exit 3); which one follows the recorded
+release (:meth:`InstalledHost.record_release`). Every call is recorded (argv, VIRTUAL_ENV, PATH) in
+``calls.jsonl``.
 """
 
 from __future__ import annotations
@@ -51,14 +55,16 @@ if action == "destroy":
     state["containers"], state["volumes"] = [], []
     if "--include-images" in args:
         state["images"] = []
-elif action == "mariadb_recovery":
+elif action == ("mariadb_recovery" if state.get("bash_cli") else "mariadb-recovery"):
     if "mariadb" not in state["containers"]:
         print("fatal: no mariadb container"); sys.exit(2)
     print("TASK [mariadb : Stop MariaDB containers]")
     print(f"TASK [mariadb : Bootstrap MariaDB cluster] root password {secret!r}")
     state["mariadb"] = "recovered"
+elif state.get("bash_cli"):
+    print(f"Usage: kolla-ansible COMMAND [options] (not {{action}})"); sys.exit(3)
 else:
-    print(f"unknown action {{action}}"); sys.exit(2)
+    print(f"kolla-ansible: '{{action}}' is not a kolla-ansible command. See 'kolla-ansible --help'."); sys.exit(2)
 STATE.write_text(json.dumps(state))
 """
 
@@ -92,6 +98,24 @@ class InstalledHost:
 
     def at(self, path: str) -> Path:
         return self.root / path.lstrip("/")
+
+    def record_release(self, release: str | None, *, answer: str | None = None) -> None:
+        """The journal records ``release`` (None: no release) and ``answer`` as openstack_release; the
+        fake kolla-ansible becomes the CLI of the release installed (bash up to 18.x, cliff from 19)."""
+        from wizard.kolla.releases import get_release
+
+        journal = json.loads((self.state / "journal.json").read_text())
+        journal.pop("release", None)
+        journal["answers"].pop("openstack_release", None)
+        if release is not None:
+            journal["release"] = release
+        if answer is not None:
+            journal["answers"]["openstack_release"] = answer
+        write(self.state / "journal.json", json.dumps(journal), 0o600)
+        installed = release or answer
+        fake = self.fake()
+        fake["bash_cli"] = bool(installed) and not get_release(installed).python_cli
+        self.fake_state.write_text(json.dumps(fake))
 
 
 def _step(status: str, log: Path | None = None, **kw) -> dict:

@@ -1,5 +1,5 @@
-"""``aio-wizard recover-mariadb``: kolla's mariadb_recovery with the venv's environment, and telling
-from a failed step's output that MariaDB did not come back."""
+"""``aio-wizard recover-mariadb``: kolla-ansible's MariaDB recovery (the installed release's name for it)
+with the venv's environment, and telling from a failed step's output that MariaDB did not come back."""
 
 from __future__ import annotations
 
@@ -11,21 +11,36 @@ from tests.destroy.conftest import SECRET, VENV, InstalledHost
 from wizard.support.mariadb import RECOVER_ACTION, mariadb_down, recovery_offer
 
 
-def recovery_argv(host: InstalledHost) -> list[str]:
+def recovery_argv(host: InstalledHost, action: str = "mariadb-recovery") -> list[str]:
     venv = host.at(VENV)
     return [
         f"{venv}/bin/kolla-ansible",
-        "mariadb_recovery",
+        action,
         "-i",
         str(host.at("/etc/kolla/ansible/inventory/all-in-one")),
     ]
 
 
-def test_recover_mariadb_runs_kolla_mariadb_recovery_in_the_venv(installed_host: InstalledHost):
+@pytest.mark.parametrize(
+    ("release", "action"),
+    [
+        ("2023.2", "mariadb_recovery"),  # the bash CLI (<= 18): its case statement knows only this name
+        ("2024.1", "mariadb_recovery"),
+        ("2024.2", "mariadb-recovery"),  # the cliff CLI (19.0.0+): entry point mariadb-recovery
+        ("2025.1", "mariadb-recovery"),
+        ("2026.1", "mariadb-recovery"),
+    ],
+)
+def test_recover_mariadb_runs_the_releases_own_recovery_action_in_the_venv(
+    installed_host: InstalledHost, release: str, action: str
+):
+    """Why: each CLI refuses the other's name (cliff: "'mariadb_recovery' is not a kolla-ansible
+    command", exit 2; bash: its usage, exit 3), so the action must be the recorded release's."""
+    installed_host.record_release(release)
     res = installed_host.wizard("recover-mariadb")
     assert res.returncode == 0, res.stdout + res.stderr
     (call,) = installed_host.calls()
-    assert call["argv"] == recovery_argv(installed_host)
+    assert call["argv"] == recovery_argv(installed_host, action)
     assert call["VIRTUAL_ENV"] == str(installed_host.at(VENV))
     assert call["PATH"].split(":")[0] == f"{installed_host.at(VENV)}/bin"
     assert installed_host.fake()["mariadb"] == "recovered"
@@ -33,6 +48,34 @@ def test_recover_mariadb_runs_kolla_mariadb_recovery_in_the_venv(installed_host:
     (log,) = installed_host.logs.glob("mariadb-recovery-*.log")
     assert SECRET not in log.read_text()
     assert "resume the install" in res.stdout
+
+
+def test_the_openstack_release_answer_stands_in_for_a_journal_without_a_release(installed_host: InstalledHost):
+    installed_host.record_release(None, answer="2024.1")
+    res = installed_host.wizard("recover-mariadb", "--dry-run")
+    assert res.returncode == 0, res.stderr
+    assert shlex.join(recovery_argv(installed_host, "mariadb_recovery")) in res.stdout
+
+
+@pytest.mark.parametrize(("version", "action"), [("18.8.0", "mariadb_recovery"), ("20.6.0", "mariadb-recovery")])
+def test_without_a_recorded_release_the_venvs_kolla_ansible_package_tells_it(
+    installed_host: InstalledHost, version: str, action: str
+):
+    """A journal lost or damaged: the kolla-ansible package in the venv is what runs, so its major decides."""
+    installed_host.record_release(None)
+    dist = installed_host.at(f"{VENV}/lib/python3.11/site-packages/kolla_ansible-{version}.dist-info")
+    dist.mkdir(parents=True)
+    res = installed_host.wizard("recover-mariadb", "--dry-run")
+    assert res.returncode == 0, res.stderr
+    assert shlex.join(recovery_argv(installed_host, action)) in res.stdout
+
+
+def test_an_install_whose_release_cannot_be_told_is_refused_not_guessed(installed_host: InstalledHost):
+    installed_host.record_release(None)
+    res = installed_host.wizard("recover-mariadb", "--dry-run")
+    assert res.returncode == 2
+    assert "cannot tell which kolla-ansible release is installed" in res.stderr
+    assert installed_host.calls() == []
 
 
 def test_dry_run_prints_the_command_and_runs_nothing(installed_host: InstalledHost):
@@ -47,7 +90,7 @@ def test_a_failed_recovery_exits_1_and_points_at_the_log_and_bundle(installed_ho
     installed_host.fake_state.write_text('{"containers": [], "volumes": [], "images": []}')
     res = installed_host.wizard("recover-mariadb")
     assert res.returncode == 1
-    assert "mariadb_recovery failed (exit code 2)" in res.stderr and "aio-wizard bundle" in res.stderr
+    assert "kolla-ansible mariadb-recovery failed (exit code 2)" in res.stderr and "aio-wizard bundle" in res.stderr
 
 
 def test_without_kolla_ansible_there_is_nothing_to_recover(installed_host: InstalledHost):
@@ -94,6 +137,30 @@ def test_the_recovery_is_offered_for_a_port_timeout_only_once_a_deploy_got_throu
     offer = recovery_offer(PORT_TIMEOUT, again)
     assert offer is not None and "`aio-wizard recover-mariadb`" in offer and "--dry-run" in offer
     assert recovery_offer(NOT_SAFE, first) is not None
+
+
+@pytest.mark.parametrize(
+    ("journal", "named"),
+    [
+        ({"release": "2024.1"}, "kolla-ansible mariadb_recovery"),
+        ({"release": "2025.2"}, "kolla-ansible mariadb-recovery"),
+        ({"answers": {"openstack_release": "2026.1"}}, "kolla-ansible mariadb-recovery"),
+        ({}, "kolla-ansible's MariaDB recovery"),
+    ],
+)
+def test_the_offer_names_the_recorded_releases_recovery_command(journal: dict, named: str):
+    offer = recovery_offer(NOT_SAFE, journal)
+    assert offer is not None and f"({named};" in offer
+
+
+def test_no_hint_names_a_recovery_subcommand_that_holds_for_one_cli_only():
+    """The hints know no release: naming mariadb_recovery (bash, <= 18) or mariadb-recovery (cliff, 19+)
+    would be wrong for half of them, so they name `aio-wizard recover-mariadb`, which knows it."""
+    from wizard.pipeline.hints import HINTS
+
+    for hint in HINTS:
+        text = hint.text if isinstance(hint.text, str) else ""
+        assert "mariadb_recovery" not in text and "mariadb-recovery" not in text, hint.id
 
 
 def test_the_mariadb_hints_name_the_action():

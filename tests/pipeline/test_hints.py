@@ -191,8 +191,10 @@ FIXES = {
     "verify-qemu-cpu": ["virt_type = qemu", "cpu_models"],
     "verify-mtu": ["global_physnet_mtu"],
     "verify-unreachable": ["ip route get 10.0.2.160"],
-    "mariadb-port": ["enable_proxysql", "proxysql", "kolla-ansible mariadb_recovery -i"],
-    "mariadb-wsrep": ["kolla-ansible mariadb_recovery -i"],
+    # failures.md names `kolla-ansible mariadb_recovery -i INV`: the bash CLI's name (<= 18); 19+ calls it
+    # mariadb-recovery. The hint knows no release, so it names the action that runs the release's own.
+    "mariadb-port": ["enable_proxysql", "proxysql", "`aio-wizard recover-mariadb`"],
+    "mariadb-wsrep": ["`aio-wizard recover-mariadb`"],
     "hostname": ["manage_etc_hosts: false", "getent ahostsv4"],
     "vip-not-up": ["keepalived_virtual_router_id"],
     "vip-answers-ping": ["unused IP"],

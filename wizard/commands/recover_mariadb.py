@@ -1,4 +1,5 @@
-"""``aio-wizard recover-mariadb [--dry-run]``: kolla's ``mariadb_recovery`` for the recorded install.
+"""``aio-wizard recover-mariadb [--dry-run]``: kolla-ansible's MariaDB recovery for the recorded install
+(``mariadb-recovery``, ``mariadb_recovery`` up to 18.x: the release's own name).
 
 The action offered when MariaDB did not come back after a reboot or an interrupted deploy (see
 :mod:`wizard.support.mariadb`); afterwards, resume the install as usual.
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         log_path = Path(args.log_dir) / f"mariadb-recovery-{time.strftime('%Y%m%d-%H%M%S')}.log"
         code = stream_command(cmd, log_path=log_path, redact=host_redactor(root), out=sys.stdout)
     if code != 0:
-        print(f"aio-wizard: mariadb_recovery failed (exit code {code}); log: {log_path}", file=sys.stderr)
+        print(f"aio-wizard: kolla-ansible {cmd.argv[1]} failed (exit code {code}); log: {log_path}", file=sys.stderr)
         print("  a support bundle helps: aio-wizard bundle", file=sys.stderr)
         return 1
     print("MariaDB is recovered; resume the install (aio-wizard, or aio-wizard run ... as before).")

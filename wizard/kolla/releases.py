@@ -52,6 +52,8 @@ class Release:
     images_note: str
     proxysql_default: bool = False
     runonce_demo_env: bool = False
+    #: (action, this release's name for it) for the actions whose name changed (``action_renames``).
+    action_names: tuple[tuple[str, str], ...] = ()
 
     # --- derived -----------------------------------------------------------------------------
 
@@ -86,6 +88,11 @@ class Release:
         """True when kolla-ansible pulls in ansible-core itself (no separate Ansible install)."""
         return self.ansible_requirement is None
 
+    def kolla_action(self, action: str) -> str:
+        """This release's ``kolla-ansible`` subcommand for ``action`` (``mariadb-recovery`` ->
+        ``mariadb_recovery`` on the bash CLI of 18.x and older); every other action keeps its name."""
+        return dict(self.action_names).get(action, action)
+
     def supports_debian(self, debian_major: str) -> bool:
         return str(debian_major) in self.debian
 
@@ -109,11 +116,16 @@ def _catalog() -> tuple[tuple[Release, ...], dict[str, str], frozenset[str]]:
     data = yaml.safe_load(CATALOG_PATH.read_text())
     defaults: dict[str, Any] = data.get("defaults", {})
     since: dict[str, int] = {str(k): int(v) for k, v in (data.get("since") or {}).items()}
+    renames: dict[str, dict[str, Any]] = {str(k): v for k, v in (data.get("action_renames") or {}).items()}
     releases = []
     for entry in data["releases"]:
         merged = {**defaults, **entry}
         for feature, major in since.items():
             merged[feature] = int(merged["kolla_major"]) >= major
+        merged["action_names"] = tuple(
+            (action, action if int(merged["kolla_major"]) >= int(r["since"]) else str(r["before"]))
+            for action, r in renames.items()
+        )
         for key in ("debian", "arm64_images", "extra_apt", "pins"):
             merged[key] = tuple(str(v) for v in merged[key])
         merged["name"] = str(merged["name"])

@@ -225,17 +225,17 @@ HINTS: tuple[Hint, ...] = (
         'MariaDB never answered on {addr}:3306. With kolla-ansible 19+ (2024.2+), enable_haproxy "no" and the VIP '
         "= this host, ProxySQL holds that socket (`ss -ltnp 'sport = :3306'` shows proxysql; the mariadb log says "
         "'Address already in use'): set enable_proxysql: \"no\", or turn haproxy on with a free VIP. After a reboot "
-        "or an interrupted deploy the Galera cluster must be recovered first: kolla-ansible mariadb_recovery -i "
-        "INVENTORY (`aio-wizard recover-mariadb` runs it; --dry-run shows it). A slow first start shows the same "
-        "message: Retry.",
+        "or an interrupted deploy the Galera cluster must be recovered first: `aio-wizard recover-mariadb` runs "
+        "kolla-ansible's recovery under the name the installed release has (--dry-run shows the line). A slow "
+        "first start shows the same message: Retry.",
     ),
     _h(
         "mariadb-wsrep",
         r"WSREP: (?:failed to open gcomm backend connection|[^\n]*non-primary|[^\n]*no primary component)|"
         r"WSREP has not yet prepared node",
         "The MariaDB (Galera) cluster lost its primary component, as after a reboot or a Ctrl+C'd deploy: "
-        "kolla-ansible mariadb_recovery -i INVENTORY (`aio-wizard recover-mariadb` runs it; --dry-run shows it), "
-        "then Retry.",
+        "`aio-wizard recover-mariadb` runs kolla-ansible's recovery under the name the installed release has "
+        "(--dry-run shows the line), then Retry.",
     ),
     _h(
         "host-libvirt",

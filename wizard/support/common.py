@@ -1,4 +1,4 @@
-"""What the bundle, ``destroy`` and ``recover-mariadb`` share: the installed virtualenv, the
+"""What the bundle, ``destroy`` and ``recover-mariadb`` share: the installed virtualenv and release, the
 kolla-ansible command line, the redactor, reading host files without following links, and running
 one long kolla-ansible command with its output on the terminal and in a log.
 
@@ -25,6 +25,7 @@ from wizard.answers.questions import KEYS, question
 from wizard.answers.validation import SECRET_KEY
 from wizard.errors import UserError
 from wizard.files import ensure_private_dir
+from wizard.kolla.releases import Release, find_release, load_releases
 from wizard.pipeline.model import Command, host_path
 from wizard.pipeline.redact import MASK, Redactor, secret_values
 from wizard.pipeline.steps import INVENTORY, PASSWORDS
@@ -70,16 +71,48 @@ def inventory_path(root: Path, venv: str) -> str | None:
     return None
 
 
-def kolla_command(root: Path, venv: str, action: str, *extra: str, inventory: str) -> Command:
+def recorded_release(journal: Mapping[str, Any]) -> Release | None:
+    """The release the journal records (its ``release``, else the ``openstack_release`` answer), if known."""
+    for value in (journal.get("release"), (journal.get("answers") or {}).get("openstack_release")):
+        release = find_release(value) if value else None
+        if release is not None:
+            return release
+    return None
+
+
+def installed_release(root: Path, journal: Mapping[str, Any], venv: str) -> Release | None:
+    """The release of the recorded install: :func:`recorded_release`, else the major of the
+    kolla-ansible package in ``venv`` (a journal that was lost or damaged: the package is what will
+    run). None when none of them names a known release."""
+    release = recorded_release(journal)
+    if release is not None:
+        return release
+    for dist in sorted(host_path(root, venv).glob("lib/python3*/site-packages/kolla_ansible-*.dist-info")):
+        major = dist.name.removeprefix("kolla_ansible-").split(".")[0]
+        for release in load_releases():
+            if str(release.kolla_major) == major:
+                return release
+    return None
+
+
+def kolla_command(root: Path, venv: str, release: Release, action: str, *extra: str, inventory: str) -> Command:
     """``VENV/bin/kolla-ansible ACTION [extra] -i INV`` as the venv's ``activate`` would run it.
 
-    ``VIRTUAL_ENV`` is set as well as PATH: the old bash CLI finds its playbooks from it. Paths
-    are resolved under ``root`` (the same as the host's when root is /), so the line shown is the
-    line run.
+    ``ACTION`` is ``release``'s name for ``action`` (:meth:`Release.kolla_action`: ``mariadb-recovery``
+    is ``mariadb_recovery`` on the bash CLI of 18.x and older), and it comes first: the cliff CLI of
+    19+ needs it there and the bash CLI's getopt accepts it. ``VIRTUAL_ENV`` is set as well as PATH:
+    the old bash CLI finds its playbooks from it. Paths are resolved under ``root`` (the same as the
+    host's when root is /), so the line shown is the line run.
     """
     venv_dir = str(host_path(root, venv))
     return Command(
-        (f"{venv_dir}/bin/kolla-ansible", action, *extra, "-i", str(host_path(root, inventory))),
+        (
+            f"{venv_dir}/bin/kolla-ansible",
+            release.kolla_action(action),
+            *extra,
+            "-i",
+            str(host_path(root, inventory)),
+        ),
         env={"VIRTUAL_ENV": venv_dir},
         path_prepend=(f"{venv_dir}/bin",),
     )

@@ -34,10 +34,12 @@ from typing import IO, Any
 from wizard.errors import UserError
 from wizard.files import BACKUP_SUFFIX, ensure_private_dir
 from wizard.host.commands import CommandRunner, run_command
+from wizard.kolla.releases import newest_release
 from wizard.pipeline.model import Command, host_path
 from wizard.pipeline.steps import APPARMOR_LIBVIRTD, DOCKER_IO_PACKAGES, HOSTS, ISCSI_UNITS, LIBVIRT_UNITS
 from wizard.support.common import (
     Redact,
+    installed_release,
     installed_venv,
     inventory_path,
     journal_data,
@@ -111,8 +113,12 @@ def plan_destroy(
     elif inventory is None:
         skipped = "no inventory (/etc/kolla/ansible/inventory/all-in-one, nor the virtualenv's example)"
     else:
+        # destroy and its options have one name on every release (the contract tier runs them against
+        # each real kolla-ansible); the release still decides, as for every kolla-ansible action. A host
+        # whose release cannot be told gets the newest release's names.
+        release = installed_release(root, journal, venv) or newest_release()
         extra = ("--yes-i-really-really-mean-it", *(("--include-images",) if include_images else ()))
-        command = kolla_command(root, venv, "destroy", *extra, inventory=inventory)
+        command = kolla_command(root, venv, release, "destroy", *extra, inventory=inventory)
 
     remove: list[Path] = []
     kept: list[str] = []
