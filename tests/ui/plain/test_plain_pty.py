@@ -214,7 +214,7 @@ def test_a_dry_run_starts_when_the_journal_cannot_be_read_and_says_so(spawn_wiza
     # (A directory in its place fails the read for root too, so this runs as any user.)
     (tmp_path / "state" / "journal.json").mkdir(parents=True)
     wiz = spawn_wizard("--dry-run")
-    wiz.expect("Could not read: ")
+    wiz.expect(r"Could not read:\s")  # wrapped at words: a long path goes to the next line whole
     wiz.expect(r"journal\.json")
     wiz.expect(r"this\s+dry\s+run\s+ignores\s+it")
     wiz.expect(re.escape("Ask the advanced questions too?"))
@@ -226,3 +226,15 @@ def test_a_real_run_still_refuses_a_journal_it_cannot_read(spawn_wizard, tmp_pat
     wiz = spawn_wizard()
     wiz.expect(r"aio-wizard: \S*journal\.json")
     assert wiz.exit_code() == 2
+
+
+def test_prose_before_the_questions_fits_80_columns_without_a_word_cut(spawn_wizard):
+    """The terminal would hard-wrap a longer line mid-word ("extra glob" / "als.")."""
+    wiz = spawn_wizard("--dry-run")
+    wiz.expect(re.escape("Ask the advanced questions too?"))
+    before = wiz.output.split("Ask the advanced questions too?")[0]
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", before).replace("\r", "")
+    too_long = [line for line in plain.split("\n") if len(line) > 80]
+    assert not too_long, too_long
+    assert "registry, extra globals." in " ".join(plain.split())
+    wiz.child.terminate(force=True)

@@ -26,6 +26,7 @@ from wizard import __version__
 from wizard.errors import UserError
 from wizard.service.destroy import RUNNER_EXIT_WAIT
 from wizard.ui.choices import DESTROY, START_OVER
+from wizard.ui.plain.ask import wrap
 from wizard.ui.plain.destroy import DestroyOffer
 from wizard.ui.plain.prompter import Option, Prompter, discard_typeahead, make_prompter
 
@@ -60,7 +61,7 @@ class PlainWizard:
 
         self.say(f"aio-wizard {__version__}: OpenStack All-in-One with Kolla-Ansible (plain mode)")
         if self.dry_run:
-            self.say("Dry run: nothing on this host will be changed; the wizard ends with the plan.")
+            self.say(wrap("Dry run: nothing on this host will be changed; the wizard ends with the plan.", ""))
         self.service = service = InstallService.open(self.options)
         self.destroy = DestroyOffer(self.prompter, service)
         self.from_first = False  # Start over: every step runs again, the journal ignored
@@ -95,14 +96,12 @@ class PlainWizard:
             if self.args.answers:
                 self.say(f"Answers from {self.args.answers} are the defaults.")
             self.say("")
-            self.say("Advanced questions: virtualenv path, haproxy, image distro, registry, extra globals.")
+            self.say(wrap("Advanced questions: virtualenv path, haproxy, image distro, registry, extra globals.", ""))
             advanced = self.prompter.confirm("Ask the advanced questions too?", default=False)
             self._ask(session, advanced)
         return self._review(session, steps_plan)
 
     def _could_not_read(self, what: str) -> None:
-        from wizard.ui.plain.ask import wrap
-
         self.say(wrap(f"Could not read: {what}", ""))
 
     def _ask(self, session, advanced: bool) -> None:
@@ -121,8 +120,6 @@ class PlainWizard:
         bad = [c for c in checks if c.status != "pass"]
         passed = len(checks) - len(bad)
         self.say(f"Preflight: {passed} of {len(checks)} checks pass.")
-        from wizard.ui.plain.ask import wrap
-
         for c in bad:
             self.say(wrap(f"{c.status.upper()}: {c.title}: {c.reason}", "  "))
             if c.hint:
@@ -172,7 +169,9 @@ class PlainWizard:
             self._ask(session, advanced=False)
             return self._review(session, steps_plan)
         if choice == START_OVER.value:
-            self.say("Starting over: the journal is ignored, the answers are detected again, every step runs.")
+            self.say(
+                wrap("Starting over: the journal is ignored, the answers are detected again, every step runs.", "")
+            )
             session.journal, session.typed = {}, {}
             self.from_first = True
             return self._new_install(session, steps_plan)
@@ -263,7 +262,7 @@ class PlainWizard:
         try:
             write_output(target, dump_answers(session.values(), session.origins()), mode=0o600)
         except UserError as exc:  # a directory, an unsafe symlink, a full disk: one line, ask nothing more
-            self.say(f"  ! {exc}")
+            self.say(wrap(str(exc), "  ! "))
             return
         self.say(f"Saved {target}. Re-use it: aio-wizard --answers {target}")
         self.say(f"  or headless: aio-wizard run --answers {target} --non-interactive")
@@ -278,9 +277,9 @@ class PlainWizard:
         try:
             atomic_write(target, render_plan(plan))
         except OSError as exc:
-            self.say(f"  ! cannot write {target}: {exc.strerror}")
+            self.say(wrap(f"cannot write {target}: {exc.strerror}", "  ! "))
             return
-        self.say(f"Saved the plan to {target} (dry run: nothing on this host was changed).")
+        self.say(wrap(f"Saved the plan to {target} (dry run: nothing on this host was changed).", ""))
 
     # --- the end ------------------------------------------------------------------------------
 
@@ -330,10 +329,10 @@ class PlainWizard:
         self.say("Destroying (the output follows; secrets are masked)...")
         code = self.destroy.run(wait=wait)
         if code != 0:
-            self.say("Nothing more was removed; `aio-wizard destroy` tries again, `aio-wizard` resumes.")
+            self.say(wrap("Nothing more was removed; `aio-wizard destroy` tries again, `aio-wizard` resumes.", ""))
             return code
         self.say("")
-        self.say("Destroyed. A fresh install: the questions again, the answers so far are the defaults.")
+        self.say(wrap("Destroyed. A fresh install: the questions again, the answers so far are the defaults.", ""))
         self.from_first = False
         return self._new_install(session, self.steps_plan)
 

@@ -12,7 +12,6 @@ is printed and the operator confirms or picks again.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,9 +21,8 @@ from wizard.answers.session import AnswerSession
 from wizard.answers.validation import Problem, normalize_value, validate_field
 from wizard.host.facts import HostFacts
 from wizard.kolla.releases import find_release
-from wizard.ui.plain.prompter import Option, Prompter
+from wizard.ui.plain.prompter import Option, Prompter, wrap_message
 
-WIDTH = 78
 NONE_WORDS = ("-", "none")  # typed for an empty list or mapping (line prompts treat "" as the default)
 
 
@@ -63,7 +61,8 @@ def _first_error(problems: list[Problem]) -> str | None:
 
 
 def wrap(text: str, indent: str = "  ") -> str:
-    return "\n".join(textwrap.wrap(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=indent))
+    """Prose for the terminal: wrapped at words to its width (80 at most), a long path never cut."""
+    return wrap_message(text, indent)
 
 
 def should_ask(q: Question, values: Mapping[str, Any], advanced: bool) -> bool:

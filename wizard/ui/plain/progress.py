@@ -19,6 +19,7 @@ from wizard.service.service import InstallService
 from wizard.service.signals import front_end_policy, handling
 from wizard.ui.choices import DESTROY
 from wizard.ui.console import ConsolePrinter
+from wizard.ui.plain.ask import wrap
 from wizard.ui.plain.destroy import DestroyOffer
 from wizard.ui.plain.prompter import Option, Prompter, discard_typeahead
 from wizard.ui.runs import last_lines
@@ -69,7 +70,7 @@ def make_decide(
                     try:
                         prompter.say(f"Support bundle written: {bundle()}")
                     except Exception as exc:  # the menu must stay: the step's failure is the point
-                        prompter.say(f"Could not write the support bundle: {exc}")
+                        prompter.say(wrap(f"Could not write the support bundle: {exc}", ""))
                     continue
                 if choice == DESTROY.value and destroy is not None:
                     if destroy():
@@ -138,7 +139,9 @@ def follow_install(
                     run_id = None  # the journal has our run by now
                     continue
                 if choice == "stop":
-                    prompter.say("Stopping the install (the running step is stopped and recorded as interrupted)...")
+                    prompter.say(
+                        wrap("Stopping the install (the running step is stopped and recorded as interrupted)...", "")
+                    )
                     service.stop()
                     continue  # follow it to its end
                 status = None
@@ -146,16 +149,20 @@ def follow_install(
     finally:
         printer.close()
     if status is None:
-        prompter.say("Detached: the install goes on. `aio-wizard` shows it again; `aio-wizard stop` stops it.")
+        prompter.say(
+            wrap("Detached: the install goes on. `aio-wizard` shows it again; `aio-wizard stop` stops it.", "")
+        )
         return 0
     if status in ("failed", "aborted") and destroy is not None and destroy.pending:
         return exit_code(status, ())  # not to be resumed: the caller destroys it now
     if status in ("failed", "aborted"):
-        prompter.say(f"Logs are in {service.options.log_dir}. Run the wizard again to resume at the failed step.")
-        prompter.say("For a bug report: `aio-wizard bundle` writes a support bundle (secrets masked).")
+        prompter.say(
+            wrap(f"Logs are in {service.options.log_dir}. Run the wizard again to resume at the failed step.", "")
+        )
+        prompter.say(wrap("For a bug report: `aio-wizard bundle` writes a support bundle (secrets masked).", ""))
     skipped = attachment.data.get("skipped_steps") or []
     if status == "done" and skipped:
-        prompter.say("The install is not complete: run the wizard again to run the skipped steps.")
+        prompter.say(wrap("The install is not complete: run the wizard again to run the skipped steps.", ""))
     return exit_code(status, skipped)
 
 
