@@ -89,6 +89,18 @@ def test_line_prompts_number_the_choices_and_refuse_a_wrong_number():
     assert "  ! choose 1 to 2" in shown
 
 
+def test_a_choice_without_a_detected_default_is_never_taken_by_enter_alone():
+    """No NIC qualified for br-ex: Enter must not pick the first one listed (a down ifb0) unseen."""
+    typed = iter(["", "3"])
+    prompts: list[str] = []
+    shown: list[str] = []
+    prompter = LinePrompter(read=lambda prompt: prompts.append(prompt) or next(typed), write=shown.append)
+    options = [Option("ifb0", "ifb0 down"), Option("ifb1", "ifb1 down"), Option("eth1", "eth1 up")]
+    assert prompter.select("External interface", options, default=None) == "eth1"
+    assert prompts[0] == "Number or name: "
+    assert "  ! choose 1 to 3 (there is no default)" in shown
+
+
 def test_line_prompts_treat_end_of_input_as_an_interrupt():
     def closed(prompt: str) -> str:
         raise EOFError

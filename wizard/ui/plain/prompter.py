@@ -127,7 +127,7 @@ class LinePrompter:
 
     def select(self, message: str, options: Sequence[Option], default: str | None = None) -> str:
         self._write(message)
-        default_no = 1
+        default_no: int | None = None  # no default detected: Enter must not pick the first option unseen
         for no, option in enumerate(options, 1):
             mark = "*" if option.value == default else " "
             if option.value == default:
@@ -135,14 +135,15 @@ class LinePrompter:
             self._write(f" {mark}{no:>2}) {option.label}")
         values = [o.value for o in options]
         while True:
-            raw = self._input(f"Number or name [{default_no}]: ").strip()
-            if not raw:
+            shown = f" [{default_no}]" if default_no else ""
+            raw = self._input(f"Number or name{shown}: ").strip()
+            if not raw and default_no:
                 return options[default_no - 1].value
             if raw.isdigit() and 1 <= int(raw) <= len(options):
                 return options[int(raw) - 1].value
             if raw in values:
                 return raw
-            self._write(f"  ! choose 1 to {len(options)}")
+            self._write(f"  ! choose 1 to {len(options)}" + ("" if raw or default_no else " (there is no default)"))
 
     def confirm(self, message: str, default: bool = True) -> bool:
         hint = "Y/n" if default else "y/N"
