@@ -139,3 +139,11 @@ def test_the_plan_ends_with_the_ways_out_bundle_and_destroy(tmp_path):
     text = render_case("2025.1-debian12-arm64", _fake_root(tmp_path))
     tail = text[text.index("[24/24] summary") :]
     assert "`aio-wizard bundle`" in tail and "`aio-wizard destroy --dry-run`" in tail
+
+
+def test_the_plans_prose_fits_80_columns_and_its_commands_stay_one_line(tmp_path):
+    text = render_case("2025.1-debian12-arm64", _fake_root(tmp_path))
+    long_lines = [line for line in text.splitlines() if len(line) > 80]
+    assert long_lines and all(line.lstrip().startswith("$ ") for line in long_lines), [
+        line for line in long_lines if not line.lstrip().startswith("$ ")
+    ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -49,11 +50,30 @@ def build_plan(answers: Mapping[str, Any], facts: Any, release: Any = None, *, r
 
 # The ways out an operator has besides the steps, said where they read what will happen (the plan).
 WHEN_IT_GOES_WRONG = (
-    "When a step fails: its log, a hint and Retry / Skip / Abort; `aio-wizard bundle` writes a redacted",
-    "  support bundle (tar.gz) to attach to a bug report.",
-    "To start over: `aio-wizard destroy --dry-run` shows what `aio-wizard destroy` removes (kolla-ansible destroy,",
-    "  /etc/kolla, the virtualenv) and what it leaves, with how to revert each host change.",
+    "When a step fails: its log, a hint and Retry / Skip / Abort; `aio-wizard bundle` writes a redacted "
+    "support bundle (tar.gz) to attach to a bug report.",
+    "To start over: `aio-wizard destroy --dry-run` shows what `aio-wizard destroy` removes (kolla-ansible "
+    "destroy, /etc/kolla, the virtualenv) and what it leaves, with how to revert each host change.",
 )
+# Prose in the plan is wrapped to this width (a terminal cuts a longer line mid-word); command lines
+# are not: they stay one paste-able line.
+PROSE_WIDTH = 80
+
+
+def _prose(text: str, indent: str, subsequent: str | None = None) -> list[str]:
+    """``text`` wrapped at words to :data:`PROSE_WIDTH`; continuation lines start with ``subsequent``
+    (by default ``indent`` again when it is a marker such as ``# ``, else as many spaces)."""
+    if subsequent is None:
+        subsequent = indent if indent.strip() else " " * len(indent)
+    lines = textwrap.wrap(
+        text,
+        PROSE_WIDTH,
+        initial_indent=indent,
+        subsequent_indent=subsequent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return lines or [indent.rstrip()]
 
 
 def render_plan(plan: Plan, *, check_done: bool = True, show_files: bool = True) -> str:
@@ -74,9 +94,9 @@ def render_plan(plan: Plan, *, check_done: bool = True, show_files: bool = True)
         tag = "  (optional)" if step.optional else ""
         out.append(f"[{i:>{width}}/{n}] {step.id}: {step.title}{tag}")
         if step.why:
-            out.append(f"    why: {step.why}")
+            out.extend(_prose(f"why: {step.why}", "    "))
         for note in step.notes:
-            out.append(f"    note: {note}")
+            out.extend(_prose(f"note: {note}", "    "))
         if check_done:
             try:
                 reason = step.is_done(plan.root)
@@ -84,24 +104,25 @@ def render_plan(plan: Plan, *, check_done: bool = True, show_files: bool = True)
                 reason = None
                 out.append(f"    done-check failed: {exc}")
             if reason:
-                out.append(f"    would be skipped: already done: {reason}")
+                out.extend(_prose(f"would be skipped: already done: {reason}", "    "))
         elif step.done_check_display:
-            out.append(f"    done when: {step.done_check_display}")
+            out.extend(_prose(f"done when: {step.done_check_display}", "    "))
         if show_files:
             for f in step.files:
                 out.extend("    " + line if line else "" for line in _render_file(f, plan.root))
         for cmd in step.commands:
             out.append(f"    $ {cmd.display}")
             if cmd.explain:
-                out.append(f"      # {cmd.explain}")
+                out.extend(_prose(cmd.explain, "      # "))
         if step.retry.retries:
             delays = ", ".join(f"{step.retry.delay(k):g}" for k in range(1, step.retry.retries + 1))
             out.append(f"    retries: {step.retry.retries} automatic (after {delays} s)")
         if step.depends_on:
-            out.append(f"    answers used: {', '.join(step.depends_on)}")
+            out.extend(_prose(f"answers used: {', '.join(step.depends_on)}", "    "))
     if not plan.source.startswith("steps-file:"):
         out.append("")
-        out.extend(WHEN_IT_GOES_WRONG)
+        for paragraph in WHEN_IT_GOES_WRONG:
+            out.extend(_prose(paragraph, "", "  "))
     out.append("")
     return "\n".join(out)
 
