@@ -109,7 +109,9 @@ def render_plan(plan: Plan, *, check_done: bool = True, show_files: bool = True)
             out.extend(_prose(f"done when: {step.done_check_display}", "    "))
         if show_files:
             for f in step.files:
-                out.extend("    " + line if line else "" for line in _render_file(f, plan.root))
+                what, *body = _render_file(f, plan.root)
+                out.extend(_prose(what, "    "))  # the file's content and diff lines stay verbatim
+                out.extend("    " + line if line else "" for line in body)
         for cmd in step.commands:
             out.append(f"    $ {cmd.display}")
             if cmd.explain:
