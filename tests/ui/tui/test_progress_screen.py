@@ -258,3 +258,54 @@ async def test_the_failed_step_panel_keeps_the_error_the_hint_and_every_choice_o
         tail = app.screen.query_one("#failure-tail")
         assert tail.max_scroll_y > 0  # the rest of the tail scrolls, inside the panel
         app.exit()
+
+
+async def test_a_resumed_install_counts_the_steps_of_the_earlier_run_as_done_with_their_durations(
+    make_app, dirs, tmp_path
+):
+    """Issue 14 saw 17 % at step 5 of 7 on resume, and 0:00 beside each step done before: the earlier
+    run's steps count whole in the bar and keep the durations the journal has for them."""
+    import json
+    import textwrap
+
+    from tests.support.steps import write_steps
+    from wizard.pipeline.events import always_abort
+    from wizard.pipeline.runner import Runner
+    from wizard.pipeline.steps_file import plan_from_steps_file
+
+    fixed, release = tmp_path / "fixed", tmp_path / "release"
+    quick = "".join(f'- id: s{n}\n  title: Step {n}\n  commands: [["true"]]\n' for n in (1, 2, 3))
+    steps = str(
+        write_steps(
+            tmp_path / "steps.yaml",
+            quick
+            + textwrap.dedent(f"""\
+                - id: s4
+                  title: Step 4
+                  commands: [[sh, -c, "test -e {fixed} || exit 3; until test -e {release}; do sleep 0.05; done"]]
+                - id: s5
+                  title: Step 5
+                  commands: [["true"]]
+                """),
+        )
+    )
+    assert Runner(plan_from_steps_file(steps), Journal.load(dirs["state_dir"]), dirs["log_dir"], [], always_abort).run()
+    journal_file = Journal.load(dirs["state_dir"]).path
+    data = json.loads(journal_file.read_text())
+    for sid, took in (("s1", 2.0), ("s2", 3.0), ("s3", 4.0)):  # quicker than expected: their share must not shrink
+        data["steps"][sid]["started_at"] = data["steps"][sid]["ended_at"] - took
+    journal_file.write_text(json.dumps(data))
+    fixed.touch()
+
+    app = make_app(start="progress", steps_file=steps)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.current == "s4")
+        await wait_for(pilot, lambda: "Step 4/5" in screen_text(app))
+        rows = {line.split()[2]: line for line in screen_text(app).splitlines() if line[2:7] == "Step "}
+        assert "0:02" in rows["1"] and "0:03" in rows["2"] and "0:04" in rows["3"], rows
+        bar = app.screen.query_one("#overall-bar").render().plain
+        assert int(bar.split()[-1].rstrip("%")) >= 60, bar  # three of five steps of equal weight are done
+        release.touch()
+        await wait_for(pilot, lambda: screen_name(app) == "DoneScreen")
+    assert app.outcome[0].startswith("aio-wizard: every step is done")
+    assert any(line.split() == ["Step", "2", "done", "before", "(0:03)"] for line in app.outcome), app.outcome

@@ -36,7 +36,9 @@ def outcome_lines(rows: list[Any], finished: Any, session: Any) -> list[str]:
         lines += [f"  Skipped: {r.title}" for r in skipped]
         lines.append("  Time per step:")
         for r in rows:
-            shown = "done before" if r.status == "already" else fmt_duration(r.duration) if r.duration else "-"
+            spent = fmt_duration(r.duration) if r.duration else ""
+            earlier = f"done before ({spent})" if spent else "done before"  # what it took then, if the journal says
+            shown = earlier if r.status == "already" else spent or "-"
             lines.append(f"    {r.title:<40} {shown}")
         return lines
     step = finished.failed_step

@@ -157,7 +157,8 @@ class Session:
         return {}
 
     def history(self) -> dict[str, float]:
-        """Seconds each step took in an earlier run (for the estimate), from the journal."""
+        """Seconds each step took when it was last done (for the estimate, and beside the steps done in an
+        earlier run), from the journal; a failed or interrupted attempt says nothing of how long the step takes."""
         if not hasattr(self, "_history"):
             out: dict[str, float] = {}
             try:
@@ -165,6 +166,8 @@ class Session:
             except UserError:
                 steps = {}
             for sid, s in steps.items():
+                if s.get("status") != "done":
+                    continue
                 dur = s.get("duration")
                 if dur is None and s.get("started_at") and s.get("ended_at"):
                     dur = s["ended_at"] - s["started_at"]

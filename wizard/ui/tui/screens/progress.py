@@ -288,9 +288,11 @@ class ProgressScreen(Screen[None]):
         if row is None:
             return
         row.status = event.status
-        if event.already_done == "checked":
-            row.status = "already"
         row.duration = event.duration
+        if event.already_done:  # found done by its check, or done in an earlier run
+            row.status = "already"
+        if event.already_done == "earlier-run":  # what it took then (the event has no time of this run)
+            row.duration = self.app.session.history().get(event.step_id)
         if event.log_path:
             row.log_path = event.log_path
         if event.status == "done":
@@ -396,12 +398,12 @@ class ProgressScreen(Screen[None]):
         if cur is not None and cur.started is not None:
             running = (cur.step_id, now - cur.started)
         history, planned = self.app.session.history(), self._expected()
-        frac = progress_fraction(ids, finished, running, history, planned)
+        frac = progress_fraction(ids, finished, running, planned)
         self.query_one("#overall-bar", Static).update(bar_text(frac, ascii_only=self.app.ascii_only))
         elapsed = now - self.plan_started_at if self.plan_started_at is not None else 0.0
-        n_done = len(finished)
+        at = len(finished) + (1 if running or self.pending_failure else 0)  # a failed step waiting: we are at it
         text = Text()
-        text.append(f"Step {min(n_done + (1 if running else 0), len(ids))}/{len(ids)}", style="bold")
+        text.append(f"Step {min(at, len(ids))}/{len(ids)}", style="bold")
         text.append(f"  elapsed {fmt_duration(elapsed)}")
         if self.running:
             text.append(f"  about {fmt_duration(remaining_seconds(ids, finished, running, history, planned))} left")
