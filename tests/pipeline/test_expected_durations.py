@@ -32,7 +32,7 @@ def test_the_estimate_weighs_the_slow_steps_as_declared_and_an_earlier_run_over_
     left = remaining_seconds(ids, {}, None, {}, planned)
     assert left == total
     # the deploy alone is a large share of the work: finishing it moves the bar by its weight
-    after_deploy = progress_fraction(ids, {"deploy": 1.0}, None, {}, planned)
+    after_deploy = progress_fraction(ids, {"deploy": 1.0}, None, planned)
     assert abs(after_deploy - planned["deploy"] / total) < 1e-9
     # a step id the plan does not know weighs the default; an earlier run's duration wins over the declaration
     assert remaining_seconds(["nope"], {}, None, {}, planned) == DEFAULT_WEIGHT

@@ -22,7 +22,7 @@ from wizard.service.options import InstallOptions
 from wizard.support.common import host_redactor, require_root
 from wizard.support.destroy import DestroyPlan, check_confirmation, execute_destroy, plan_destroy, render_destroy
 
-__all__ = ["DestroyPlan", "check_confirmation", "destroy_plan", "render_destroy", "run_destroy"]
+__all__ = ["DestroyPlan", "check_confirmation", "destroy_log_path", "destroy_plan", "render_destroy", "run_destroy"]
 
 #: How long a front end waits for the install it just aborted to let go of the lock before destroying.
 RUNNER_EXIT_WAIT = 30.0
@@ -39,6 +39,11 @@ def destroy_plan(options: InstallOptions, *, include_images: bool = False) -> De
     )
 
 
+def destroy_log_path(options: InstallOptions) -> Path:
+    """Where a destroy started now writes kolla-ansible's output."""
+    return Path(options.log_dir) / f"destroy-{time.strftime('%Y%m%d-%H%M%S')}.log"
+
+
 def run_destroy(
     options: InstallOptions,
     plan: DestroyPlan,
@@ -47,12 +52,14 @@ def run_destroy(
     *,
     wait: float = 0.0,
     poll: float = 0.1,
+    log_path: Path | None = None,
 ) -> int:
     """Destroy as ``plan`` says, holding the pipeline lock; 0 done, 1 kolla-ansible destroy failed.
 
     ``confirmation`` is asked for the typed host name once the lock is held; a wrong one is a
     UserError and nothing is changed. ``wait``: seconds to wait for an install that is ending (the
-    front end just aborted it) to let go of the lock. Refused in a dry run and without root.
+    front end just aborted it) to let go of the lock. ``log_path``: the log (:func:`destroy_log_path` when
+    not given). Refused in a dry run and without root.
     """
     if options.dry_run:
         raise UserError("a dry run destroys nothing")
@@ -62,5 +69,5 @@ def run_destroy(
         time.sleep(poll)
     with PipelineLock(options.state_dir):  # never while an install runs
         check_confirmation(plan, confirmation())
-        log_path = Path(options.log_dir) / f"destroy-{time.strftime('%Y%m%d-%H%M%S')}.log"
-        return execute_destroy(plan, log_path=log_path, redact=host_redactor(options.root), out=out)
+        log = log_path or destroy_log_path(options)
+        return execute_destroy(plan, log_path=log, redact=host_redactor(options.root), out=out)

@@ -39,7 +39,7 @@ from wizard.preflight.checks import Check, preflight_checks
 from wizard.service import control
 from wizard.service.attach import Attachment, MaybeDecide
 from wizard.service.debuglog import setup_debug_log
-from wizard.service.destroy import DestroyPlan, destroy_plan, run_destroy
+from wizard.service.destroy import DestroyPlan, destroy_log_path, destroy_plan, run_destroy
 from wizard.service.inputs import RunInputs, plan_for
 from wizard.service.launch import launch
 from wizard.service.options import InstallOptions
@@ -61,6 +61,7 @@ class InstallService:
         self.probed_here = probed_here
         self.complete = complete
         self.notes: list[str] = []  # what a dry run could not read and went on without
+        self.destroy_log: Path | None = None  # the log of the last destroy started here
         try:
             self.unfinished: UnfinishedInstall | None = unfinished_install(options.state_dir)
         except UserError as exc:  # a damaged journal, or root's (0600) for a dry run as another user
@@ -229,7 +230,8 @@ class InstallService:
     def destroy(self, plan: DestroyPlan, typed: str, out: IO[str], *, wait: float = 0.0) -> int:
         """Destroy as ``plan`` says once ``typed`` is this host's name (UserError, nothing changed, if not);
         0 done (the session then has no unfinished install: a fresh one starts), 1 failed."""
-        code = run_destroy(self.options, plan, lambda: typed, out, wait=wait)
+        self.destroy_log = destroy_log_path(self.options)  # what a front end says once it ends
+        code = run_destroy(self.options, plan, lambda: typed, out, wait=wait, log_path=self.destroy_log)
         if code == 0:
             self.unfinished = None
         return code

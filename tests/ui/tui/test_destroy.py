@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import shlex
 
+import pytest
+
 from tests.destroy.conftest import SECRET, InstalledHost, make_installed_host
 from tests.destroy.test_destroy import expected_argv
 from wizard.pipeline.events import PlanFinished, StepFailure
@@ -160,3 +162,36 @@ async def test_a_failed_kolla_destroy_keeps_everything_and_says_so(make_app, tmp
         await pilot.click("#close")
         await wait_for(pilot, lambda: screen_name(app) == "HostScreen")
     assert (host.state / "journal.json").exists() and host.at("/etc/kolla/globals.yml").exists()
+
+
+def _says_destroyed(app, host: InstalledHost) -> None:
+    """The outcome printed after the TUI tells what happened, not the failed install the journal held."""
+    text = "\n".join(app.outcome)
+    assert app.outcome[0].startswith("aio-wizard: destroyed"), text
+    (log,) = host.logs.glob("destroy-*.log")
+    assert f"Destroy log: {log}" in text
+    assert "Start a fresh install with: aio-wizard" in text
+    for stale in ("resume", "failed", "aborted", "Its log"):
+        assert stale not in text, text
+    assert app.return_code == 0
+
+
+@pytest.mark.parametrize("leave", ["quit", "fresh-then-quit"])
+async def test_quitting_after_the_destroy_prints_what_was_destroyed_not_the_failed_install(make_app, tmp_path, leave):
+    """Quit at once (the destroy's Quit), or start the fresh install and quit its questions (Ctrl+Q)."""
+    host = make_installed_host(tmp_path)
+    script = [*mid_run_script(hold=False), ("decide", _failure()), PlanFinished("aborted", 5.0, "deploy")]
+    app = _app(make_app, host, start="progress", runner_factory=scripted_factory(script))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.pending_failure is not None)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: screen_name(app) == "DestroyScreen")
+        await _type_name(pilot, host.hostname)
+        await wait_for(pilot, lambda: screen_name(app) == "DestroyRunScreen" and app.screen.code is not None)
+        if leave == "quit":
+            await pilot.click("#quit")
+        else:
+            await pilot.click("#fresh")
+            await wait_for(pilot, lambda: screen_name(app) == "QuestionsScreen")
+            await pilot.press("ctrl+q")
+    _says_destroyed(app, host)

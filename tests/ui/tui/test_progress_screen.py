@@ -6,6 +6,8 @@ real, harmless steps checks the whole path through the thread, the pump and the 
 
 from __future__ import annotations
 
+import pytest
+
 from wizard.pipeline.events import PlanFinished, StepFailure, StepFinished, StepOutput
 from wizard.pipeline.journal import Journal
 from wizard.ui.tui.demo import mid_run_script, scripted_factory
@@ -209,3 +211,101 @@ async def test_a_log_dir_that_cannot_be_written_ends_the_tui_with_exit_code_3(ma
         await pilot.press("ctrl+q")
     assert app.return_code == 3
 
+
+LONG_HINT = (
+    "The host's own libvirt is running and holds the socket kolla's nova_libvirt needs: stop and disable libvirtd"
+    " and its sockets (systemctl disable --now libvirtd libvirtd.socket libvirtd-ro.socket libvirtd-admin.socket),"
+    " check that nothing listens on 16509 any more (ss -ltnp), then Retry; Skip only if you know better."
+)
+LONG_ERROR = "fatal: [localhost]: FAILED! => host libvirt is running and holds /var/run/libvirt/libvirt-sock (pid 812)"
+
+
+def _long_failure() -> StepFailure:
+    tail = (*(f"TASK [nova : check {n}] " + "ok: [localhost] " * 8 for n in range(20)), LONG_ERROR)
+    return StepFailure("deploy", "Deploy OpenStack", 2, 3, "/var/log/aio-wizard/03-deploy.log", tail, LONG_HINT, False)
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 24)], ids=["100x30", "80x24"])
+@pytest.mark.parametrize("console", [False, True], ids=["full", "console"])
+async def test_the_failed_step_panel_keeps_the_error_the_hint_and_every_choice_on_screen(make_app, size, console):
+    """A long hint and a long tail: the tail scrolls; the error, the hint and all seven buttons stay
+    on screen, and the focus (Retry, which Enter would press) is on one that is seen."""
+    from textual.widgets import Button
+
+    from wizard.ui.tui.terminal import TerminalProfile
+
+    script = [*mid_run_script(hold=False), ("decide", _long_failure()), "hold"]
+    profile = TerminalProfile(console=console, reason="test")
+    app = make_app(start="progress", runner_factory=scripted_factory(script), profile=profile)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: app.screen.pending_failure is not None)
+        # the tail is shown from its end: the error line, its last line, is seen
+        await wait_for(pilot, lambda: LONG_ERROR in " ".join(screen_text(app).split()))
+        screen = app.screen.region
+        buttons = [b for b in app.screen.query("#failure Button").results(Button) if b.display]
+        assert len(buttons) == 7
+        for button in buttons:
+            assert button.region.area and screen.contains_region(button.region), f"{button.id} off screen"
+            assert app.screen.get_widget_at(*button.region.offset)[0] is button, f"{button.id} covered or clipped"
+            assert str(button.label) in screen_text(app), f"{button.label} not drawn"
+        focused = app.focused
+        assert focused is not None and focused.id == "retry"
+        assert focused.region.area and screen.contains_region(focused.region)
+        assert app.screen.get_widget_at(*focused.region.offset)[0] is focused
+        words = " ".join(screen_text(app).split())
+        assert "Step failed: Deploy OpenStack (exit code 2, 3 attempts)" in words
+        assert " ".join(f"Hint: {LONG_HINT}".split()) in words  # the whole hint, wrapped
+        tail = app.screen.query_one("#failure-tail")
+        assert tail.max_scroll_y > 0  # the rest of the tail scrolls, inside the panel
+        app.exit()
+
+
+async def test_a_resumed_install_counts_the_steps_of_the_earlier_run_as_done_with_their_durations(
+    make_app, dirs, tmp_path
+):
+    """Issue 14 saw 17 % at step 5 of 7 on resume, and 0:00 beside each step done before: the earlier
+    run's steps count whole in the bar and keep the durations the journal has for them."""
+    import json
+    import textwrap
+
+    from tests.support.steps import write_steps
+    from wizard.pipeline.events import always_abort
+    from wizard.pipeline.runner import Runner
+    from wizard.pipeline.steps_file import plan_from_steps_file
+
+    fixed, release = tmp_path / "fixed", tmp_path / "release"
+    quick = "".join(f'- id: s{n}\n  title: Step {n}\n  commands: [["true"]]\n' for n in (1, 2, 3))
+    steps = str(
+        write_steps(
+            tmp_path / "steps.yaml",
+            quick
+            + textwrap.dedent(f"""\
+                - id: s4
+                  title: Step 4
+                  commands: [[sh, -c, "test -e {fixed} || exit 3; until test -e {release}; do sleep 0.05; done"]]
+                - id: s5
+                  title: Step 5
+                  commands: [["true"]]
+                """),
+        )
+    )
+    assert Runner(plan_from_steps_file(steps), Journal.load(dirs["state_dir"]), dirs["log_dir"], [], always_abort).run()
+    journal_file = Journal.load(dirs["state_dir"]).path
+    data = json.loads(journal_file.read_text())
+    for sid, took in (("s1", 2.0), ("s2", 3.0), ("s3", 4.0)):  # quicker than expected: their share must not shrink
+        data["steps"][sid]["started_at"] = data["steps"][sid]["ended_at"] - took
+    journal_file.write_text(json.dumps(data))
+    fixed.touch()
+
+    app = make_app(start="progress", steps_file=steps)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.current == "s4")
+        await wait_for(pilot, lambda: "Step 4/5" in screen_text(app))
+        rows = {line.split()[2]: line for line in screen_text(app).splitlines() if line[2:7] == "Step "}
+        assert "0:02" in rows["1"] and "0:03" in rows["2"] and "0:04" in rows["3"], rows
+        bar = app.screen.query_one("#overall-bar").render().plain
+        assert int(bar.split()[-1].rstrip("%")) >= 60, bar  # three of five steps of equal weight are done
+        release.touch()
+        await wait_for(pilot, lambda: screen_name(app) == "DoneScreen")
+    assert app.outcome[0].startswith("aio-wizard: every step is done")
+    assert any(line.split() == ["Step", "2", "done", "before", "(0:03)"] for line in app.outcome), app.outcome

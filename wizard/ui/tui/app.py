@@ -19,6 +19,7 @@ from textual.filter import LineFilter
 from wizard.ui.tui.ascii_filter import AsciiFilter
 from wizard.ui.tui.session import Session
 from wizard.ui.tui.terminal import TerminalProfile
+from wizard.ui.tui.warning_filter import WarningFilter
 
 
 class WizardApp(App[None]):
@@ -59,7 +60,7 @@ class WizardApp(App[None]):
         self.stop_install: Callable[[], None] = lambda: None  # stop the install itself
         self.detached = False  # quit while the install ran on: main() says where it went
         self.outcome: list[str] = []  # how the run ended, printed on the normal screen after the TUI
-        self._ascii_filter = AsciiFilter()
+        self._console_filters = [WarningFilter(), AsciiFilter()]  # warnings readable on a light console; ASCII
         if self.profile.console:
             self.animation_level = "none"
             self.theme = "ansi-dark"
@@ -71,10 +72,11 @@ class WizardApp(App[None]):
         return self.profile.console
 
     def get_line_filters(self) -> Sequence[LineFilter]:
-        """Textual's filters, and under the console profile the ASCII boundary: every line drawn,
-        the core's text included, reaches a terminal that is not UTF-8 as ASCII."""
+        """Textual's filters, and under the console profile no warning in yellow letters alone (unreadable on a
+        light console) and the ASCII boundary: every line drawn, the core's text included, reaches a terminal
+        that is not UTF-8 as ASCII."""
         filters = super().get_line_filters()
-        return [*filters, self._ascii_filter] if self.ascii_only else filters
+        return [*filters, *self._console_filters] if self.ascii_only else filters
 
     def on_mount(self) -> None:
         if self.profile.console:

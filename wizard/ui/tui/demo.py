@@ -35,8 +35,8 @@ class FixedClock:
         self.now += seconds
 
 
-def screen_text(app: Any) -> str:
-    """What the terminal shows now, as plain text (for assertions on what the user sees)."""
+def _recorded(app: Any) -> Any:
+    """A console that recorded the screen as it goes to the terminal now (the line filters applied)."""
     import io
 
     from rich.console import Console
@@ -46,7 +46,17 @@ def screen_text(app: Any) -> str:
         width=width, height=height, file=io.StringIO(), force_terminal=True, record=True, legacy_windows=False
     )
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
+    return console
+
+
+def screen_text(app: Any) -> str:
+    """What the terminal shows now, as plain text (for assertions on what the user sees)."""
+    return str(_recorded(app).export_text())
+
+
+def screen_segments(app: Any) -> list[Any]:
+    """What the terminal shows now, as Rich segments with their styles (for assertions on colours)."""
+    return list(_recorded(app)._record_buffer)
 
 
 class ScriptedRunner:

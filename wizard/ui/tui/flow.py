@@ -82,12 +82,17 @@ def offer_destroy(
         return None
 
     def ended(result: str | None) -> None:
+        from wizard.ui.tui.outcome import destroyed_lines
+
+        if result in ("fresh", "quit"):  # destroyed: what main() prints is that, not the failed run it ended
+            app.outcome, app.exit_code = destroyed_lines(plan, session.destroy_log), 0
         if result == "fresh":
             fresh_start(app)
         elif result == "quit":
-            app.exit(return_code=0, message="aio-wizard: destroyed; start a fresh install with: aio-wizard")
+            app.exit(return_code=0)
         else:
-            app.notify(f"Nothing more was removed; the log is in {session.log_dir}.", severity="error", timeout=15)
+            log = session.destroy_log or session.log_dir
+            app.notify(f"Nothing more was removed; the log: {log}.", severity="error", timeout=15)
 
     def confirmed(typed: str | None) -> None:
         if typed is None:

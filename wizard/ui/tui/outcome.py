@@ -2,7 +2,8 @@
 cleared at exit, so the result, and where to go from there, are printed again as plain lines.
 
 Done: the Horizon URL, the credential files, the time of each step. Failed, aborted or
-interrupted: the step, its log, and how to resume. Pure functions of the progress rows, the
+interrupted: the step, its log, and how to resume. Destroyed (Destroy and start over): that, its
+log, and how a fresh install starts. Pure functions of the progress rows, the
 ``PlanFinished`` event and the session (no textual): ``main`` prints what the progress screen kept.
 """
 
@@ -36,7 +37,9 @@ def outcome_lines(rows: list[Any], finished: Any, session: Any) -> list[str]:
         lines += [f"  Skipped: {r.title}" for r in skipped]
         lines.append("  Time per step:")
         for r in rows:
-            shown = "done before" if r.status == "already" else fmt_duration(r.duration) if r.duration else "-"
+            spent = fmt_duration(r.duration) if r.duration else ""
+            earlier = f"done before ({spent})" if spent else "done before"  # what it took then, if the journal says
+            shown = earlier if r.status == "already" else spent or "-"
             lines.append(f"    {r.title:<40} {shown}")
         return lines
     step = finished.failed_step
@@ -55,4 +58,18 @@ def outcome_lines(rows: list[Any], finished: Any, session: Any) -> list[str]:
         "  Start aio-wizard again to resume from there (`aio-wizard status` says where it is; "
         "`aio-wizard bundle` writes a support bundle)."
     )
+    return lines
+
+
+def destroyed_lines(plan: Any, destroy_log: Any) -> list[str]:
+    """The lines printed after the TUI once "Destroy and start over" destroyed the install: what happened,
+    where its log and the old journal went, and how a fresh install starts (not the failed run's
+    "resume" lines: nothing is left to resume)."""
+    lines = [f"aio-wizard: destroyed the OpenStack All-in-One on {plan.hostname}; the journal was reset."]
+    if destroy_log is not None:
+        lines.append(f"  Destroy log: {destroy_log}")
+    lines += [f"  The old journal: {copy}" for _, copy in plan.journal_moves[:1]]
+    if plan.step_logs:
+        lines.append(f"  The old step logs: {plan.logs_aside}")
+    lines.append("  Start a fresh install with: aio-wizard")
     return lines

@@ -142,13 +142,20 @@ class Session:
         return self._service().destroy_plan()
 
     def destroy(self, plan: Any, typed: str, out: IO[str], *, wait: float = 0.0) -> int:
-        """Destroy (the service holds the lock and redacts); 0 done: then a fresh install starts here."""
+        """Destroy (the service holds the lock and redacts; its log: :attr:`destroy_log`); 0 done: then a
+        fresh install starts here."""
         code = self._service().destroy(plan, typed, out, wait=wait)
         if code == 0:
             self.unfinished = None  # the journal is gone: nothing to resume, every step runs
             self.use_journal, self.restart = True, False
             self.__dict__.pop("_history", None)
         return code
+
+    @property
+    def destroy_log(self) -> Path | None:
+        """The log of the last destroy, once kolla-ansible wrote one (None: none ran, or it had nothing to run)."""
+        log = self._service().destroy_log
+        return log if log is not None and log.exists() else None
 
     def run_options(self) -> dict[str, Any]:
         """Arguments for ``Runner.run``: from the first step after Start over, else resume per the journal."""
@@ -157,7 +164,8 @@ class Session:
         return {}
 
     def history(self) -> dict[str, float]:
-        """Seconds each step took in an earlier run (for the estimate), from the journal."""
+        """Seconds each step took when it was last done (for the estimate, and beside the steps done in an
+        earlier run), from the journal; a failed or interrupted attempt says nothing of how long the step takes."""
         if not hasattr(self, "_history"):
             out: dict[str, float] = {}
             try:
@@ -165,6 +173,8 @@ class Session:
             except UserError:
                 steps = {}
             for sid, s in steps.items():
+                if s.get("status") != "done":
+                    continue
                 dur = s.get("duration")
                 if dur is None and s.get("started_at") and s.get("ended_at"):
                     dur = s["ended_at"] - s["started_at"]

@@ -1,8 +1,11 @@
 """Elapsed times, durations and the install's time estimate, as the progress screen shows them.
 
-The estimate weighs each step: its duration from an earlier run (the journal) when known, else what
-the step's own declaration expects (``PlannedStep.expected_seconds``), else a small default.
-These are UI guesses only; nothing in the pipeline depends on them.
+The time left weighs each step not done: its duration from an earlier run (the journal) when known,
+else what the step's own declaration expects (``PlannedStep.expected_seconds``), else a small
+default. The bar is the share of the planned work: every step weighs what its declaration expects,
+so the same point of an install reads the same in a resumed run (an earlier run's measured
+durations beside the expectations of the steps still to come would shrink the share of the steps
+done: 17 % at step 5 of 7). These are UI guesses only; nothing in the pipeline depends on them.
 """
 
 from __future__ import annotations
@@ -31,13 +34,13 @@ def expected_seconds(step_id: str, history: Mapping[str, float], planned: Mappin
 
 def progress_fraction(
     step_ids: Sequence[str],
-    finished: Mapping[str, float],
+    finished: Mapping[str, float] | Sequence[str],
     running: tuple[str, float] | None,
-    history: Mapping[str, float],
     planned: Mapping[str, float],
 ) -> float:
-    """Share of the expected work done: finished steps count whole, the running one up to its weight."""
-    weights = {s: expected_seconds(s, history, planned) for s in step_ids}
+    """Share of the planned work done: finished steps (this run's or an earlier one's) count whole, the
+    running one up to its weight."""
+    weights = {s: planned.get(s, DEFAULT_WEIGHT) for s in step_ids}
     total = sum(weights.values()) or 1.0
     done = sum(weights[s] for s in step_ids if s in finished)
     if running is not None and running[0] in weights:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Log, OptionList, Static
@@ -131,17 +131,22 @@ class ProgressScreen(Screen[None]):
             with Vertical(id="log-side"):
                 yield Static("", id="substatus")
                 yield Log(max_lines=LOG_MAX_LINES, highlight=False, id="log")
+        # The failed step: what failed and the hint on top, the choices at the bottom (both docked, so a
+        # long hint or tail never pushes a button off screen), the output's last lines scroll between.
         with Vertical(id="failure"):
             yield Static("", id="failure-text")
-            with Horizontal(classes="buttons"):
-                yield Button("Retry", id="retry", variant="primary", compact=True)
-                yield Button("Skip", id="skip", variant="warning", compact=True)
-                yield Button("Edit answers", id="edit", compact=True)
-                yield Button("Abort", id="abort", variant="error", compact=True)
-            with Horizontal(classes="buttons"):  # looking closer, reporting, the way out
-                yield Button("Full log", id="show-log", compact=True)
-                yield Button("Support bundle", id="bundle", compact=True)
-                yield Button(DESTROY.label, id="destroy", variant="error", compact=True)
+            with VerticalScroll(id="failure-tail"):
+                yield Static("", id="failure-tail-text")
+            with Vertical(id="failure-choices"):
+                with Horizontal(classes="buttons"):
+                    yield Button("Retry", id="retry", variant="primary", compact=True)
+                    yield Button("Skip", id="skip", variant="warning", compact=True)
+                    yield Button("Edit answers", id="edit", compact=True)
+                    yield Button("Abort", id="abort", variant="error", compact=True)
+                with Horizontal(classes="buttons"):  # looking closer, reporting, the way out
+                    yield Button("Full log", id="show-log", compact=True)
+                    yield Button("Support bundle", id="bundle", compact=True)
+                    yield Button(DESTROY.label, id="destroy", variant="error", compact=True)
         with Horizontal(id="finished", classes="buttons"):
             yield Static("", id="finished-text")
             yield Button("Edit answers", id="finished-edit", compact=True)
@@ -283,9 +288,11 @@ class ProgressScreen(Screen[None]):
         if row is None:
             return
         row.status = event.status
-        if event.already_done == "checked":
-            row.status = "already"
         row.duration = event.duration
+        if event.already_done:  # found done by its check, or done in an earlier run
+            row.status = "already"
+        if event.already_done == "earlier-run":  # what it took then (the event has no time of this run)
+            row.duration = self.app.session.history().get(event.step_id)
         if event.log_path:
             row.log_path = event.log_path
         if event.status == "done":
@@ -312,18 +319,20 @@ class ProgressScreen(Screen[None]):
         text.append(f"Step failed: {failure.title}", style="bold red")
         code = "unknown" if failure.exit_code is None else str(failure.exit_code)
         text.append(f"  (exit code {code}, {failure.attempts} attempt{'s' if failure.attempts != 1 else ''})\n")
-        if failure.hint:
-            text.append("Hint: ", style="bold yellow")
-            text.append(failure.hint + "\n")
-        tail = failure.tail[-6:]
-        if tail:
-            text.append("Last lines:\n", style="bold")
-            for line in tail:
-                text.append(f"  {line[:200]}\n", style="dim")
         text.append(f"Log: {failure.log_path}", style="italic")
+        if failure.hint:
+            text.append("\nHint: ", style="bold yellow")
+            text.append(failure.hint)
         self.query_one("#failure-text", Static).update(text)
+        tail = Text()
+        if failure.tail:
+            tail.append("Last lines:", style="bold")
+            for line in failure.tail:
+                tail.append(f"\n  {line[:200]}", style="dim")
+        self.query_one("#failure-tail-text", Static).update(tail)
         panel = self.query_one("#failure")
         panel.display = True
+        self.call_after_refresh(self.query_one("#failure-tail").scroll_end, animate=False)  # the error is last
         self.query_one("#skip", Button).label = "Skip (optional step)" if failure.optional else "Skip"
         self.query_one("#retry", Button).focus()
         self.refresh_bindings()  # Retry / Skip / Abort appear in the footer
@@ -389,12 +398,12 @@ class ProgressScreen(Screen[None]):
         if cur is not None and cur.started is not None:
             running = (cur.step_id, now - cur.started)
         history, planned = self.app.session.history(), self._expected()
-        frac = progress_fraction(ids, finished, running, history, planned)
+        frac = progress_fraction(ids, finished, running, planned)
         self.query_one("#overall-bar", Static).update(bar_text(frac, ascii_only=self.app.ascii_only))
         elapsed = now - self.plan_started_at if self.plan_started_at is not None else 0.0
-        n_done = len(finished)
+        at = len(finished) + (1 if running or self.pending_failure else 0)  # a failed step waiting: we are at it
         text = Text()
-        text.append(f"Step {min(n_done + (1 if running else 0), len(ids))}/{len(ids)}", style="bold")
+        text.append(f"Step {min(at, len(ids))}/{len(ids)}", style="bold")
         text.append(f"  elapsed {fmt_duration(elapsed)}")
         if self.running:
             text.append(f"  about {fmt_duration(remaining_seconds(ids, finished, running, history, planned))} left")

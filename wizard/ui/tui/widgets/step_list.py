@@ -77,7 +77,7 @@ class StepList(OptionList):
         dur = "" if row.duration is None else fmt_duration(row.duration)
         if row.status == "skipped":
             dur = "skip"
-        elif row.status == "already":
+        elif row.status == "already" and not row.duration:  # found done by its check: it took no time here
             dur = "done"
         text.append(f" {dur:>7}", style="dim")
         return text
