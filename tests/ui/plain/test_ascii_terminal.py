@@ -104,7 +104,9 @@ def test_plain_mode_on_a_c_locale_terminal_is_ascii_from_questions_to_failure(sp
           commands: [[sh, -c, "echo 'naïve — output ✓'; exit 3"]]
         """)
     steps = write_steps(tmp_path / "steps.yaml", body)
-    wiz = spawn_wizard("--steps-file", str(steps), term="xterm", env=c_locale_env())
+    # TERM given again: c_locale_env copies this process's environment, whose TERM (dumb under a CI
+    # runner or in a chroot) would otherwise replace spawn_wizard's and turn questionary off
+    wiz = spawn_wizard("--steps-file", str(steps), term="xterm", env=c_locale_env(TERM="xterm"))
     wiz.expect("What next?")
     wiz.send("\r")  # install now
     wiz.expect(re.escape("Start now?"))
