@@ -108,3 +108,17 @@ async def test_every_screen_shows_its_main_keys_in_the_footer(make_app, start, s
         await pilot.pause()
         assert expect in screen_text(app).splitlines()[-1]
         await _footer_lists_the_main_keys(app)
+
+
+async def test_a_dialog_footer_shows_the_dialogs_keys_not_the_screen_beneath(make_app):
+    from wizard.ui.tui.screens.modals import ResumeScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "HostScreen")
+        app.call_next(app.push_screen, ResumeScreen("step 3 of 12 failed"))
+        await wait_for(pilot, lambda: screen_name(app) == "ResumeScreen")
+        await pilot.pause()
+        footer = screen_text(app).rstrip("\n").splitlines()[-1]
+        assert "r Resume" in footer, footer
+        assert "n Next" not in footer, footer  # the Host screen's key would do nothing here

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Log, Static
+from textual.widgets import Button, Footer, Input, Log, Static
 
 from wizard.errors import UserError
 from wizard.ui.choices import DESTROY
@@ -49,6 +49,7 @@ class DestroyScreen(ModalScreen[str | None]):
                 if not self.dry_run:
                     yield Button("Destroy", id="destroy", variant="error", compact=True)
                 yield Button("Cancel" if not self.dry_run else "Close", id="cancel", variant="primary", compact=True)
+        yield Footer()  # the dialog's own keys, not the failed-step panel's beneath
 
     def on_mount(self) -> None:
         self.query_one("#hostname" if not self.dry_run else "#cancel").focus()
@@ -108,6 +109,7 @@ class DestroyRunScreen(ModalScreen[str]):
                 yield Button("Start a fresh install", id="fresh", variant="primary", compact=True)
                 yield Button("Quit", id="quit", compact=True)
                 yield Button("Close", id="close", compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#destroy-end").display = False

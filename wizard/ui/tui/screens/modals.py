@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 from wizard.ui.choices import DESTROY, START_OVER, Choice
 
@@ -38,6 +38,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button(self.yes, id="yes", variant="error", compact=True)
                 yield Button(self.no, id="no", variant="primary", compact=True)
+        yield Footer()  # the dialog's own keys, not the screen's beneath
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -96,6 +97,7 @@ class LeaveScreen(ModalScreen[str]):
                 yield Button("Detach", id="detach", variant="primary", compact=True)
                 yield Button("Stop the install", id="stop", variant="error", compact=True)
                 yield Button("Keep watching", id="watch", compact=True)
+        yield Footer()  # the dialog's own keys, not the screen's beneath
 
     def on_mount(self) -> None:
         self.query_one("#detach", Button).focus()
@@ -147,6 +149,7 @@ class ResumeScreen(ModalScreen[str]):
                     for key, c in row:
                         variant = {"resume": "primary", "over": "warning", "destroy": "error"}.get(c.value, "default")
                         yield Button(f"{key} {c.label}", id=c.value, variant=variant, compact=True)  # type: ignore[arg-type]
+        yield Footer()  # the dialog's own keys, not the screen's beneath
 
     def on_mount(self) -> None:
         self.query_one(Button).focus()
@@ -183,6 +186,7 @@ class TextScreen(ModalScreen[None]):
                 yield Static(self.body, classes="dialog-body", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Close", id="close", variant="primary", compact=True)
+        yield Footer()  # the dialog's own keys, not the screen's beneath
 
     def on_mount(self) -> None:
         self.query_one("#close", Button).focus()
@@ -219,6 +223,7 @@ class PathScreen(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Write", id="write", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
+        yield Footer()  # the dialog's own keys, not the screen's beneath
 
     def on_mount(self) -> None:
         from textual.widgets import Input
@@ -277,6 +282,7 @@ class QuitScreen(ModalScreen[tuple[str, str] | None]):
                 yield Button("Save and quit", id="save", variant="primary", compact=True)
                 yield Button("Quit without saving", id="discard", variant="error", compact=True)
                 yield Button("Stay", id="cancel", compact=True)
+        yield Footer()  # the dialog's own keys, not the screen's beneath
 
     def on_mount(self) -> None:
         self.query_one("#save", Button).focus()
