@@ -28,7 +28,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from wizard.errors import UserError
@@ -53,16 +53,23 @@ def backup_path(path: Path) -> Path:
     return path.with_name(path.name + BACKUP_SUFFIX)
 
 
+def _backup_names(path: Path) -> Iterator[Path]:
+    """The names a backup of ``path`` may take, in order: NAME.aio-wizard.bak, then .bak.1, .bak.2..."""
+    first = backup_path(path)
+    yield first
+    for n in range(1, MAX_BACKUPS):
+        yield first.with_name(f"{first.name}.{n}")
+
+
 def next_backup_path(path: Path) -> Path:
     """The name :func:`make_backup` would take now: the first of NAME.aio-wizard.bak, .bak.1... that is free.
 
     Read-only, for the plan to say exactly where the old copy goes.
     """
-    first = backup_path(path)
-    for n in range(MAX_BACKUPS):
-        bak = first if n == 0 else first.with_name(f"{first.name}.{n}")
+    for bak in _backup_names(path):
         if not os.path.lexists(bak):
             return bak
+    first = backup_path(path)
     return first.with_name(f"{first.name}.{MAX_BACKUPS}")
 
 
@@ -78,8 +85,7 @@ def make_backup(path: Path) -> Path:
         st = os.fstat(src)
         if not stat.S_ISREG(st.st_mode):
             raise UnsafePathError(f"{path}: not a regular file, not backed up")
-        for n in range(MAX_BACKUPS):
-            bak = first if n == 0 else first.with_name(f"{first.name}.{n}")
+        for bak in _backup_names(path):
             try:
                 dst = os.open(bak, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
             except FileExistsError:
